@@ -1,0 +1,135 @@
+"""The resource graph: every parser's resources in one list, with the diagnostics and the
+count of files read. Each file is parsed once, by the parser its format calls for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linter.discovery import Discovered
+from linter.model import Diagnostic, Resource
+from linter.sources import SourceError, read_text
+from linter.terraform.config import DisplayPath
+
+if TYPE_CHECKING:
+    from linter.engine import ScanOptions
+
+
+@dataclass
+class Graph:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    files_scanned: int = 0
+
+
+def build_graph(discovered: Discovered, options: ScanOptions, types: frozenset[str]) -> Graph:
+    graph = Graph()
+    display = DisplayPath(options.cwd.resolve())
+    consumed: set[Path] = set()
+    for manifest in discovered.assemblies:
+        consumed |= _add_assembly(graph, manifest, display, options)
+    if discovered.terraform_dirs:
+        _add_terraform(graph, discovered, display, options, types)
+    for path in discovered.templates:
+        if path not in consumed:
+            _add_template_or_plan(graph, path, display, options, path in discovered.named_files)
+    return graph
+
+
+def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, options: ScanOptions, types: frozenset[str]) -> None:
+    from linter.terraform.modules import Workspace
+    from linter.terraform.project import terraform_resources
+
+    roots = tuple({display.cwd, *(_root_of(Path(t)) for t in options.targets)})
+    workspace = Workspace(display, options.var_inputs, options.env, roots)
+    graph.resources.extend(terraform_resources(list(discovered.terraform_dirs), workspace, types))
+    graph.errors.extend(workspace.errors)
+    graph.warnings.extend(workspace.warnings)
+    graph.files_scanned += sum(len(c.files) + len(c.errors) for c in workspace.configs.values())
+
+
+def _root_of(target: Path) -> Path:
+    resolved = target.resolve()
+    return resolved if resolved.is_dir() else resolved.parent
+
+
+def _add_assembly(graph: Graph, manifest: Path, display: DisplayPath, options: ScanOptions) -> set[Path]:
+    from linter.parsers import cdk
+
+    result = cdk.parse_assembly(manifest, display(manifest), options.params)
+    graph.resources.extend(result.resources)
+    graph.errors.extend(result.errors)
+    graph.warnings.extend(result.warnings)
+    graph.files_scanned += 1 + len(result.consumed)
+    return set(result.consumed)
+
+
+def _add_template_or_plan(graph: Graph, path: Path, display: DisplayPath, options: ScanOptions, named: bool) -> None:
+    shown = display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        graph.errors.append(Diagnostic(shown, 0, f"cannot read file: {exc.strerror or exc}"))
+        return
+    if path.suffix == ".json" and _sniff_plan(raw):
+        _add_plan(graph, raw, shown, named)
+        return
+    try:
+        from linter.sources import decode
+
+        text = decode(raw)
+    except SourceError as exc:
+        if b"Resources" in raw or b"AWSTemplateFormatVersion" in raw:
+            graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
+        return
+    _add_template(graph, text, shown, options, named)
+
+
+def _sniff_plan(raw: bytes) -> bool:
+    head = raw[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = raw[:65536].decode("utf-16", errors="ignore").encode()
+    return b'"format_version"' in head or (b'"planned_values"' in raw and b'"resource_changes"' in raw)
+
+
+def _add_plan(graph: Graph, raw: bytes, shown: str, named: bool) -> None:
+    from linter.parsers import plan
+
+    try:
+        text = plan.decode(raw)
+        result = plan.parse_plan(text, shown)
+    except plan.PlanError as exc:
+        graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
+        graph.files_scanned += 1
+        return
+    if result is None:
+        return
+    graph.files_scanned += 1
+    graph.resources.extend(result.resources)
+    graph.errors.extend(result.errors)
+    graph.warnings.extend(result.warnings)
+
+
+def _add_template(graph: Graph, text: str, shown: str, options: ScanOptions, named: bool) -> None:
+    from linter.parsers import cloudformation as cfn
+
+    if "Resources" not in text and "resources" not in text:
+        return
+    try:
+        result = cfn.parse_template(text, shown, options.params)
+    except cfn.TemplateError as exc:
+        if cfn.mentions_template(text):
+            graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
+            graph.files_scanned += 1
+        return
+    if result is None:
+        return
+    graph.files_scanned += 1
+    graph.resources.extend(result.resources)
+    graph.errors.extend(result.errors)
+    graph.warnings.extend(result.warnings)
+
+
+__all__ = ["Graph", "build_graph", "read_text"]

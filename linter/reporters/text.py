@@ -1,0 +1,58 @@
+"""Human-readable output: `path:line:col: CODE [severity] message`, the evidence indented
+below, errors and warnings, and a summary line. Colour only when asked for."""
+
+from __future__ import annotations
+
+from linter.model import Finding, ScanResult, Status
+
+_COLORS = {"fail": "\033[31m", "unknown": "\033[33m", "suppressed": "\033[36m", "error": "\033[1;31m",
+           "warning": "\033[33m", "dim": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def render(result: ScanResult, color: bool = False, quiet: bool = False) -> str:
+    def paint(kind: str, text: str) -> str:
+        return f"{_COLORS[kind]}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    for finding in result.findings:
+        if quiet and finding.status is not Status.FAIL:
+            continue
+        lines.extend(_finding_lines(finding, paint))
+    for error in result.errors:
+        column = f":{error.column}" if error.column else ""
+        lines.append(f"{error.path}:{error.line}{column}: {paint('error', 'error')}: {error.message}")
+    if not quiet:
+        for warning in result.warnings:
+            lines.append(f"{warning.path}:{warning.line}: {paint('warning', 'warning')}: {warning.message}")
+    lines.append(_summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(finding: Finding, paint) -> list[str]:  # type: ignore[no-untyped-def]
+    resource = finding.resource
+    where = finding.attribute_location or resource.location
+    if where.path != resource.location.path:
+        where = resource.location
+    status = "" if finding.status is Status.FAIL else f" ({finding.status.value})"
+    head = (
+        f"{where.path}:{where.line}:{max(where.column, 1)}: {paint(finding.status.value, finding.policy_id)}"
+        f" [{finding.severity.value}] {finding.message}{status}"
+    )
+    lines = [head]
+    if resource.construct_path:
+        lines.append(f"    construct: {resource.construct_path}")
+    for step in finding.evidence:
+        lines.append(paint("dim", f"    {step.location.path}:{step.location.line}: {step.note}"))
+    if finding.suppression is not None:
+        lines.append(f"    suppressed: {finding.suppression.reason}")
+    return lines
+
+
+def _summary(result: ScanResult) -> str:
+    counts = {s: sum(1 for f in result.findings if f.status is s) for s in (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED)}
+    return (
+        f"{result.files_scanned} files, {result.resources} resources checked: "
+        f"{counts[Status.FAIL]} failed, {counts[Status.UNKNOWN]} unknown, {counts[Status.SUPPRESSED]} suppressed, "
+        f"{len(result.errors)} errors"
+    )
