@@ -15,7 +15,7 @@ from typing import Sequence
 from linter import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 class UsageError(Exception):
@@ -135,11 +135,10 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
     result = scan(options)
     color = _use_color(args)
     renderer = RENDERERS[args.format]
-    kwargs = {"color": color}
-    if args.format == "text":
-        kwargs["quiet"] = args.quiet
-    output = renderer(result, **kwargs)
+    output = renderer(result, color=color, quiet=args.quiet, root_uri=Path.cwd().as_uri())
     _write(output, args.output)
+    if args.format == "github":
+        _append_step_summary(result)
     if result.errors:
         return EXIT_ERROR
     failing = {Status.FAIL, Status.UNKNOWN} if args.strict else {Status.FAIL}
@@ -173,3 +172,17 @@ def _write(output: str, path: str | None) -> None:
         Path(path).write_text(output, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _append_step_summary(result) -> None:  # type: ignore[no-untyped-def]
+    """GitHub Actions shows the markdown appended to $GITHUB_STEP_SUMMARY on the run page."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from linter.reporters.github import step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(result))
+    except OSError as exc:
+        print(f"iaclint: warning: cannot write the step summary to {path}: {exc.strerror or exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ from linter.model import Diagnostic, Finding, ScanResult, Status, Step
 SCHEMA_VERSION = 1
 
 
-def render(result: ScanResult, color: bool = False) -> str:
+def render(result: ScanResult, color: bool = False, **_: object) -> str:
     return json.dumps(as_dict(result), indent=2) + "\n"
 
 

@@ -10,7 +10,7 @@ _COLORS = {"fail": "\033[31m", "unknown": "\033[33m", "suppressed": "\033[36m", 
 _RESET = "\033[0m"
 
 
-def render(result: ScanResult, color: bool = False, quiet: bool = False) -> str:
+def render(result: ScanResult, color: bool = False, quiet: bool = False, **_: object) -> str:
     def paint(kind: str, text: str) -> str:
         return f"{_COLORS[kind]}{text}{_RESET}" if color else text
 
