@@ -132,7 +132,12 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
         env={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")},
         cwd=Path.cwd(),
     )
-    result = scan(options)
+    from linter.cloudformation.intrinsics import ParameterValueError
+
+    try:
+        result = scan(options)
+    except ParameterValueError as exc:
+        raise UsageError(str(exc)) from None
     color = _use_color(args)
     renderer = RENDERERS[args.format]
     output = renderer(result, color=color, quiet=args.quiet, root_uri=Path.cwd().as_uri())

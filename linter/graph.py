@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from linter.discovery import Discovered
 from linter.model import Diagnostic, Resource
-from linter.sources import SourceError, read_text
 from linter.terraform.config import DisplayPath
 
 if TYPE_CHECKING:
@@ -32,10 +31,26 @@ def build_graph(discovered: Discovered, options: ScanOptions, types: frozenset[s
         consumed |= _add_assembly(graph, manifest, display, options)
     if discovered.terraform_dirs:
         _add_terraform(graph, discovered, display, options, types)
+    templates = []
     for path in discovered.templates:
         if path not in consumed:
-            _add_template_or_plan(graph, path, display, options, path in discovered.named_files)
+            result = _read_template_or_plan(graph, path, display, options)
+            if result is not None:
+                templates.append((path, result))
+    # A template that another one nests is checked through its parent, with the
+    # parameters the parent passes, not a second time on its own.
+    nested = {source for _, result in templates for source in result.sources[1:]}
+    for path, result in templates:
+        if path.resolve() not in nested:
+            _add_result(graph, result, len(result.files) or 1)
     return graph
+
+
+def _add_result(graph: Graph, result, files: int) -> None:  # type: ignore[no-untyped-def]
+    graph.files_scanned += files
+    graph.resources.extend(result.resources)
+    graph.errors.extend(result.errors)
+    graph.warnings.extend(result.warnings)
 
 
 def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, options: ScanOptions, types: frozenset[str]) -> None:
@@ -66,25 +81,23 @@ def _add_assembly(graph: Graph, manifest: Path, display: DisplayPath, options: S
     return set(result.consumed)
 
 
-def _add_template_or_plan(graph: Graph, path: Path, display: DisplayPath, options: ScanOptions, named: bool) -> None:
+def _read_template_or_plan(graph: Graph, path: Path, display: DisplayPath, options: ScanOptions):  # type: ignore[no-untyped-def]
+    """Plans are added at once; a CloudFormation template's result is returned, so that
+    nested templates can be told apart from top-level ones."""
     shown = display(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         graph.errors.append(Diagnostic(shown, 0, f"cannot read file: {exc.strerror or exc}"))
-        return
+        return None
     if path.suffix == ".json" and _sniff_plan(raw):
-        _add_plan(graph, raw, shown, named)
-        return
-    try:
-        from linter.sources import decode
+        _add_plan(graph, raw, shown)
+        return None
+    if b"Resources" not in raw and b"resources" not in raw:
+        return None  # not a template, not worth a parse
+    from linter.parsers import cloudformation as cfn
 
-        text = decode(raw)
-    except SourceError as exc:
-        if b"Resources" in raw or b"AWSTemplateFormatVersion" in raw:
-            graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
-        return
-    _add_template(graph, text, shown, options, named)
+    return cfn.parse_template_tree(path, shown, options.params)
 
 
 def _sniff_plan(raw: bytes) -> bool:
@@ -94,42 +107,14 @@ def _sniff_plan(raw: bytes) -> bool:
     return b'"format_version"' in head or (b'"planned_values"' in raw and b'"resource_changes"' in raw)
 
 
-def _add_plan(graph: Graph, raw: bytes, shown: str, named: bool) -> None:
+def _add_plan(graph: Graph, raw: bytes, shown: str) -> None:
     from linter.parsers import plan
 
     try:
-        text = plan.decode(raw)
-        result = plan.parse_plan(text, shown)
+        result = plan.parse_plan(plan.decode(raw), shown)
     except plan.PlanError as exc:
         graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
         graph.files_scanned += 1
         return
-    if result is None:
-        return
-    graph.files_scanned += 1
-    graph.resources.extend(result.resources)
-    graph.errors.extend(result.errors)
-    graph.warnings.extend(result.warnings)
-
-
-def _add_template(graph: Graph, text: str, shown: str, options: ScanOptions, named: bool) -> None:
-    from linter.parsers import cloudformation as cfn
-
-    if "Resources" not in text and "resources" not in text:
-        return
-    try:
-        result = cfn.parse_template(text, shown, options.params)
-    except cfn.TemplateError as exc:
-        if cfn.mentions_template(text):
-            graph.errors.append(Diagnostic(shown, exc.line, exc.message, exc.column))
-            graph.files_scanned += 1
-        return
-    if result is None:
-        return
-    graph.files_scanned += 1
-    graph.resources.extend(result.resources)
-    graph.errors.extend(result.errors)
-    graph.warnings.extend(result.warnings)
-
-
-__all__ = ["Graph", "build_graph", "read_text"]
+    if result is not None:
+        _add_result(graph, result, 1)

@@ -544,20 +544,20 @@ class _ConstantScope:
 
 
 class _AnyAttribute(dict):
-    """A value whose every attribute is unknown (data sources, computed objects)."""
+    """`data.TYPE` as an expression sees it: `data.TYPE.NAME` is an object whose every
+    attribute is unknown until plan time."""
 
-    def __init__(self, reason: str, location: Location):
+    def __init__(self, reason: str, location: Location, depth: int = 1):
         super().__init__()
-        self.reason, self.location = reason, location
+        self.reason, self.location, self.depth = reason, location, depth
 
     def __contains__(self, key: object) -> bool:
         return True
 
     def __getitem__(self, key: str) -> object:
-        return _AnyAttribute(self.reason, self.location)
-
-    def __missing__(self, key: str) -> object:
-        return Unknown(self.reason, self.location)
+        if self.depth <= 0:
+            return Unknown(self.reason, self.location)
+        return _AnyAttribute(self.reason, self.location, self.depth - 1)
 
 
 class _ResourceObject(dict):
