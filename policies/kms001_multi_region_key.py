@@ -102,7 +102,7 @@ def check(resource: Resource) -> Verdict:
             Status.FAIL,
             f"{name} is a replica of a multi-Region key ({resource.type} is always multi-Region)",
             resource.location,
-            (Step(resource.location, f"{resource.type} {name}"),),
+            (Step(resource.location, f"{resource.type}: a replica key shares its primary's key material"),),
         )
     argument = FLAG_ARGUMENT[resource.type]
     attribute = resource.attribute(argument)
@@ -120,9 +120,9 @@ def check(resource: Resource) -> Verdict:
     if isinstance(flag, Unknown):
         return Verdict(
             Status.UNKNOWN,
-            f"{name}: cannot tell whether it is multi-Region: {argument} {flag.reason}",
+            f"{name}: cannot tell whether it is multi-Region: {argument}: {flag.reason}",
             attribute.location,
-            attribute.trail + _unknown_step(flag),
+            attribute.trail + _unknown_step(flag, attribute.trail),
         )
     if flag:
         return Verdict(
@@ -134,8 +134,10 @@ def check(resource: Resource) -> Verdict:
     return Verdict(Status.PASS, f"{name} is single-Region ({argument} = {flag!r})")
 
 
-def _unknown_step(unknown: Unknown) -> tuple[Step, ...]:
-    if unknown.location is None:
+def _unknown_step(unknown: Unknown, trail: tuple[Step, ...]) -> tuple[Step, ...]:
+    """Where the value stopped being known, unless the trail already ends there."""
+    if unknown.location is None or any(step.location.line == unknown.location.line
+                                       and step.location.path == unknown.location.path for step in trail):
         return ()
     return (Step(unknown.location, unknown.reason),)
 

@@ -8,6 +8,7 @@ Terraform reads it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class SourceFile:
     def note(self, line: int) -> str:
         """The source line, trimmed, for provenance notes."""
         if 1 <= line <= len(self.lines):
-            text = self.lines[line - 1].strip()
+            text = " ".join(self.lines[line - 1].split())
             return text if len(text) <= 100 else text[:97] + "..."
         return ""
 
@@ -167,7 +168,7 @@ class DisplayPath:
         try:
             return path.relative_to(self.cwd).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(os.path.relpath(path, self.cwd)).as_posix()
 
 
 def _collect(body: ast.Body, source: SourceFile, config: ModuleConfig) -> None:
