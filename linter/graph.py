@@ -54,15 +54,22 @@ def _add_result(graph: Graph, result, files: int) -> None:  # type: ignore[no-un
 
 
 def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, options: ScanOptions, types: frozenset[str]) -> None:
+    from linter.embedded import STACK_TYPES, templates_in_terraform
     from linter.terraform.modules import Workspace
     from linter.terraform.project import terraform_resources
 
     roots = tuple({display.cwd, *(_root_of(Path(t)) for t in options.targets)})
     workspace = Workspace(display, options.var_inputs, options.env, roots)
-    graph.resources.extend(terraform_resources(list(discovered.terraform_dirs), workspace, types))
+    resources = list(terraform_resources(list(discovered.terraform_dirs), workspace, types | STACK_TYPES))
+    graph.resources.extend(resources)
     graph.errors.extend(workspace.errors)
     graph.warnings.extend(workspace.warnings)
     graph.files_scanned += sum(len(c.files) + len(c.errors) for c in workspace.configs.values())
+    lines = {f.display: f.lines for c in workspace.configs.values() for f in c.files}
+    embedded = templates_in_terraform(resources, lines)
+    graph.resources.extend(embedded.resources)
+    graph.errors.extend(embedded.errors)
+    graph.warnings.extend(embedded.warnings)
 
 
 def _root_of(target: Path) -> Path:
@@ -95,9 +102,16 @@ def _read_template_or_plan(graph: Graph, path: Path, display: DisplayPath, optio
         return None
     if b"Resources" not in raw and b"resources" not in raw:
         return None  # not a template, not worth a parse
+    from linter.cloudformation.intrinsics import ParameterValueError
     from linter.parsers import cloudformation as cfn
 
-    return cfn.parse_template_tree(path, shown, options.params)
+    try:
+        return cfn.parse_template_tree(path, shown, options.params)
+    except ParameterValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's defect must not end the scan
+        graph.errors.append(Diagnostic(shown, 0, f"internal error while reading this template: {type(exc).__name__}: {exc}"))
+        return None
 
 
 def _sniff_plan(raw: bytes) -> bool:

@@ -88,3 +88,26 @@ def test_terraform_parse_errors_are_exactly_the_files_terraform_rejects(terrafor
     errored = sorted({e.path for e in result.errors})
     assert len(errored) == 23
     assert all(e.line >= 1 and e.message for e in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("global_resources", "expected"),
+    [
+        ("false", {("fail", "aws_cloudformation_stack_set.mgmt_acc_resources_stackset[0]/AgentlessScanningKmsReplicaKey", 190),
+                   ("fail", "aws_cloudformation_stack_set.ou_resources_stackset[0]/AgentlessScanningKmsReplicaKey", 319)}),
+        ("true", {("fail", "aws_cloudformation_stack_set.mgmt_acc_resources_stackset[0]/AgentlessScanningKmsPrimaryKey", 154),
+                  ("fail", "aws_cloudformation_stack_set.ou_resources_stackset[0]/AgentlessScanningKmsPrimaryKey", 282)}),
+    ],
+)
+def test_draios_cloudformation_in_heredocs(global_resources: str, expected: set) -> None:  # type: ignore[type-arg]
+    """organizational.tf builds CloudFormation in heredocs whose IsGlobal condition is
+    HCL-interpolated from var.deploy_global_resources; with is_organizational the stack
+    sets exist, and the condition picks the primary key or its replica."""
+    from linter.terraform.modules import VarInput
+
+    folder = CORPUS / "terraform" / "draios__terraform-aws-secure-for-cloud" / "modules" / "services" / "agentless-scanning"
+    inputs = (VarInput("var", "is_organizational=true"), VarInput("var", f"deploy_global_resources={global_resources}"))
+    result = scan(ScanOptions(targets=(str(folder),), cwd=folder, var_inputs=inputs))
+    found = {(f.status.value, f.resource.address, f.resource.location.line) for f in result.findings}
+    assert found == expected
+    assert all(f.resource.location.path == "organizational.tf" for f in result.findings if "/" in f.resource.address)

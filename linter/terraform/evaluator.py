@@ -9,6 +9,7 @@ module evaluator implements; this module knows only expressions.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from linter.model import Location, Step, Unknown, contains_unknown
@@ -315,9 +316,22 @@ def _template(expr: ast.Template, scope: Scope) -> Result:
     return _render_parts(parts, scope)
 
 
+UNKNOWN_MARKER = "IACLINT_UNKNOWN_VALUE"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialUnknown(Unknown):
+    """A template string with unknown parts: unknown as a whole, but `partial` holds the
+    text with each unknown part replaced by UNKNOWN_MARKER, for readers that can use the
+    known rest (a CloudFormation template in a heredoc)."""
+
+    partial: str = ""
+
+
 def _render_parts(parts: list[ast.TemplatePart], scope: Scope) -> Result:
     out: list[str] = []
     steps: Steps = NO_STEPS
+    first_unknown: Unknown | None = None
     for part in parts:
         if isinstance(part, str):
             out.append(part)
@@ -325,8 +339,13 @@ def _render_parts(parts: list[ast.TemplatePart], scope: Scope) -> Result:
         value, part_steps = _render_part(part, scope)
         steps += part_steps
         if isinstance(value, Unknown):
-            return value, steps
+            if first_unknown is None:
+                first_unknown = value
+            out.append(value.partial if isinstance(value, PartialUnknown) else UNKNOWN_MARKER)
+            continue
         out.append(value)
+    if first_unknown is not None:
+        return PartialUnknown(first_unknown.reason, first_unknown.location, "".join(out)), steps
     return "".join(out), steps
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from linter.model import Resource
+from linter.model import Diagnostic, Resource
 from linter.terraform.modules import ModuleInstance, Workspace
 
 
@@ -32,4 +32,10 @@ def terraform_resources(
 ) -> Iterator[Resource]:
     for directory in root_directories(sorted(directories), workspace):
         root = ModuleInstance(workspace, workspace.config(directory), "", (), None, directory)
-        yield from root.resources(types)
+        try:
+            found = list(root.resources(types))
+        except Exception as exc:  # noqa: BLE001 - one module's defect must not end the scan
+            where = workspace.display(directory) or "."
+            workspace.errors.append(Diagnostic(where, 0, f"internal error while evaluating this module: {type(exc).__name__}: {exc}"))
+            continue
+        yield from found
