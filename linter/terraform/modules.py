@@ -102,6 +102,7 @@ class ModuleInstance:
         self._children: dict[str, Result] = {}
         self._instances: dict[str, object] = {}
         self._root_values: dict[str, Result] | None = None
+        self.existence: Unknown | None = None  # set when the module call's count/for_each is unknown
 
     # ------------------------------------------------------------------ name lookup
 
@@ -302,39 +303,53 @@ class ModuleInstance:
         return self._instances[call.name]
 
     def _make_children(self, call: ModuleCall):  # type: ignore[no-untyped-def]
-        where = call.file.location(call.block)
+        config = self._child_config(call)
+        if isinstance(config, Unknown):
+            return config
+        repeat = _repetition(call.arguments, FileScope(self, call.file))
+        if isinstance(repeat, Unknown):
+            return repeat
+        kind, keys = repeat
+        if kind == "single":
+            return self._child(call, config, "", {})
+        if kind == "count":
+            return [self._child(call, config, f"[{i}]", {"count.index": (i, NO_STEPS)}) for i in keys]
+        return {k: self._child(call, config, _instance_suffix(k), {"each.key": (k, NO_STEPS), "each.value": (v, NO_STEPS)})
+                for k, v in keys}
+
+    def _child_config(self, call: ModuleCall) -> ModuleConfig | Unknown:
         directory = self._resolve_source(call)
         if isinstance(directory, Unknown):
             return directory
         if self.depth >= MAX_MODULE_DEPTH:
-            return Unknown(f"module.{call.name}: modules nested deeper than {MAX_MODULE_DEPTH}", where)
-        config = self.workspace.config(directory)
-        arguments = call.arguments
-        repeat = _repetition(arguments, FileScope(self, call.file))
-        if isinstance(repeat, Unknown):
-            return repeat
-        kind, keys = repeat
+            return Unknown(f"module.{call.name}: modules nested deeper than {MAX_MODULE_DEPTH}", call.file.location(call.block))
+        return self.workspace.config(directory)
 
-        def make(key: object, bindings: dict[str, Result]) -> ModuleInstance:
-            suffix = _instance_suffix(key) if kind != "single" else ""
-            address = f"{self.address}module.{call.name}{suffix}."
-            scope = FileScope(self, call.file, bindings)
-            inputs: dict[str, Result] = {}
-            for arg_name, attribute in arguments.items():
-                if arg_name in _META_ARGUMENTS:
-                    continue
-                value, steps = evaluate_safely(attribute.expr, scope)
-                step = Step(call.file.location(attribute), f"module input {call.file.note(attribute.line)}")
-                inputs[arg_name] = (value, (step,) + steps)
-            source = call.source or "?"
-            context = self.context + (Step(where, f"module.{call.name}{suffix} (source {source})"),)
-            return ModuleInstance(self.workspace, config, address, context, inputs, self.root_dir, self.depth + 1)
+    def _child(self, call: ModuleCall, config: ModuleConfig, suffix: str, bindings: dict[str, Result],
+               existence: Unknown | None = None) -> ModuleInstance:
+        scope = FileScope(self, call.file, bindings)
+        inputs: dict[str, Result] = {}
+        for arg_name, attribute in call.arguments.items():
+            if arg_name in _META_ARGUMENTS:
+                continue
+            value, steps = evaluate_safely(attribute.expr, scope)
+            step = Step(call.file.location(attribute), f"module input {call.file.note(attribute.line)}")
+            inputs[arg_name] = (value, (step,) + steps)
+        where = call.file.location(call.block)
+        context = self.context + (Step(where, f"module.{call.name}{suffix} (source {call.source or '?'})"),)
+        child = ModuleInstance(self.workspace, config, f"{self.address}module.{call.name}{suffix}.", context, inputs,
+                               self.root_dir, self.depth + 1)
+        child.existence = existence if existence is not None else self.existence
+        return child
 
-        if kind == "single":
-            return make(None, {})
-        if kind == "count":
-            return [make(i, {"count.index": (i, NO_STEPS)}) for i in keys]
-        return {k: make(k, {"each.key": (k, NO_STEPS), "each.value": (v, NO_STEPS)}) for k, v in keys}
+    def _child_despite_unknown_repetition(self, call: ModuleCall, repeat: Unknown) -> ModuleInstance | None:
+        """When a module call's count or for_each cannot be known, its resources are still
+        checked once, without an instance key, and marked as of unknown existence."""
+        config = self._child_config(call)
+        if isinstance(config, Unknown) or not ("count" in call.arguments or "for_each" in call.arguments):
+            return None
+        unknown_bindings = {n: (repeat, NO_STEPS) for n in ("count.index", "each.key", "each.value")}
+        return self._child(call, config, "", unknown_bindings, existence=repeat)
 
     def _resolve_source(self, call: ModuleCall) -> Path | Unknown:
         source = call.source
@@ -383,7 +398,9 @@ class ModuleInstance:
         for call in self.config.module_calls.values():
             children = self.child_instances(call)
             if isinstance(children, Unknown):
-                continue
+                children = self._child_despite_unknown_repetition(call, children)
+                if children is None:
+                    continue
             if isinstance(children, ModuleInstance):
                 children = [children]
             elif isinstance(children, dict):
@@ -414,7 +431,12 @@ class ModuleInstance:
         location = source.location(block.block, block.block.end_line)
         attributes = LazyAttributes(self, block, bindings)
         fmt = SourceFormat.CDKTF if block.construct_path else SourceFormat.TERRAFORM
-        return Resource(address, block.type, fmt, location, attributes, block.construct_path, self.context, existence=existence)
+        existence = existence if existence is not None else self.existence
+        context = self.context
+        if existence is not None and existence.location is not None:
+            context += (Step(existence.location, f"how many instances cannot be known: {existence.reason}"),)
+        return Resource(address, block.type, fmt, location, attributes, block.construct_path, context,
+                        existence=existence)
 
     # ------------------------------------------------------------------ files
 
