@@ -47,6 +47,16 @@ class EvalError(Exception):
     """A Terraform evaluation error; the message reads like Terraform's own."""
 
 
+class ConversionError(EvalError):
+    """A value that does not convert to a type constraint. The message says where
+    (`attribute "x": a number is required`); `reason` is the failure alone, as cty's own
+    error text reads where Terraform reports no path (an `optional()` default)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 # --- numbers ---------------------------------------------------------------------------
 
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
@@ -420,10 +430,10 @@ def attribute_spec(raw: object) -> tuple[TypeSpec, bool, object]:
 def _fail(path: tuple[str, ...], message: str) -> object:
     """Raise a conversion error, prefixed by the path as Terraform formats it."""
     if not path:
-        raise EvalError(message)
+        raise ConversionError(message, message)
     if len(path) == 1 and path[0].startswith("."):
-        raise EvalError(f"attribute {quote(path[0][1:])}: {message}")
-    raise EvalError("".join(path) + f": {message}")
+        raise ConversionError(f"attribute {quote(path[0][1:])}: {message}", message)
+    raise ConversionError("".join(path) + f": {message}", message)
 
 
 # --- JSON text -------------------------------------------------------------------------
