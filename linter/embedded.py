@@ -39,7 +39,8 @@ def _evaluate_stack(stack: Resource, lines: list[str], out: Embedded) -> None:
     if body is None:
         return
     where = body.location
-    text, unknown = body.value, None
+    text = body.value
+    unknown: Unknown | None = None
     if isinstance(text, PartialUnknown):
         # The known rest of the template is still checked; what the unknown parts feed is unknown.
         text, unknown = text.partial, text

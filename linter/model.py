@@ -104,6 +104,9 @@ class Resource:
     references: tuple[str, ...] = ()
     # Set when the resource's existence (count, for_each, condition) could not be known.
     existence: Unknown | None = None
+    # The CloudFormation `Metadata` section as written (plain data); empty elsewhere. The
+    # engine reads suppressions from it (`Metadata: {iaclint: {ignore: [...]}}`).
+    metadata: Mapping[str, object] = field(default_factory=dict)
 
     def attribute(self, name: str) -> Attribute | None:
         return self.attributes.get(name)
@@ -136,19 +139,30 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """An error (input that could not be read) or a warning (worth knowing, not fatal)."""
+    """An error (input that could not be read) or a warning (worth knowing, not fatal).
+
+    `kind` says what it is about: "input" (a file that could not be read, a value worth a
+    word) or "suppression" (a suppression that is malformed, expired or unused: an error
+    only under --strict, where it fails the check like a finding rather than like an
+    unreadable input)."""
 
     path: str
     line: int
     message: str
     column: int = 0
+    kind: str = "input"
 
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
+    """Why a finding does not fail. `kind` is where that was said: "inline" (a comment),
+    "metadata" (CloudFormation `Metadata`), "config" (an exception in the configuration) or
+    "baseline" (a finding recorded in the --baseline file); `until` is an ISO date."""
+
     reason: str
     location: Location | None = None
     until: str | None = None
+    kind: str = "inline"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from linter.engine import ScanOptions, scan
 from linter.model import Attribute, Diagnostic, Location, Resource, SourceFormat, Step, Unknown
-from linter.parsers.cdk import AssemblyResult, is_assembly_manifest, parse_assembly
+from linter.parsers.cdk import AssemblyResult, app_frame, is_assembly_manifest, parse_assembly
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "cdk"
@@ -209,10 +210,12 @@ def test_cdk_synth_contexts_and_trails() -> None:
     assert keys["NestedMultiRegionKey2D3E0B0F"].context == (
         Step(Location("cdk.out/manifest.json", 19), "stack KmsMixedStack"),
         Step(Location("cdk.out/KmsMixedStack.template.json", 482, 0, 513), "nested stack KeysNested"),
+        Step(Location("app.js", 40, 5), "construct created here, in new KeysNestedStack"),
     )
     assert keys["StageMultiRegionKey45871C77"].context == (
         Step(Location("cdk.out/manifest.json", 4), "stage DrStage"),
         Step(Location("cdk.out/assembly-DrStage/manifest.json", 12), "stack DrStage/DrKeyStack (stack name DrStage-DrKeyStack)"),
+        Step(Location("app.js", 190, 5), "construct created here, in new DrKeyStack"),
     )
     assert [(s.location.line, s.note) for s in attr(keys["ConditionalKey"], "MultiRegion").trail] == [
         (428, "MultiRegion: !If [IsProduction, true, false]"),
@@ -243,3 +246,47 @@ def test_integ_snapshot_with_schema_36_inline_metadata() -> None:
     assert [(r.location.path, r.address, r.construct_path, multi_region(r)) for r in result.resources] == [
         ("snap/TestStack.template.json", "keyFEDD6EC0", "TestStack/key/Resource", True)]
     assert result.errors == [] and result.warnings == []
+
+
+# ----------------------------------------------------------------------------- creation stack traces, assets
+
+CREATION = FIXTURES / "creation-stack"
+
+
+def test_creation_stack_gives_the_app_source_line() -> None:
+    result = parse_assembly(CREATION / "cdk.out" / "manifest.json", "creation-stack/cdk.out/manifest.json", {})
+    keys = {r.address: r for r in result.resources}
+    stack = Step(Location("creation-stack/cdk.out/manifest.json", 4), "stack App")
+    # The first frame outside node_modules, relative to the app folder that holds cdk.out.
+    assert keys["DataKey1A2B3C4D"].context == (
+        stack, Step(Location("creation-stack/bin/app.ts", 9, 5), "construct created here, in new AppStack"))
+    # A frame whose file is not in the app folder is shown as recorded.
+    assert keys["PlainKey"].context == (
+        stack, Step(Location("/opt/elsewhere/lib/app-stack.ts", 12, 5), "construct created here, in new AppStack"))
+    assert keys["DataKey1A2B3C4D"].metadata == {"aws:cdk:path": "App/DataKey/Resource"}
+    assert result.errors == [] and result.warnings == []
+
+
+def test_assets_are_not_scanned_as_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CREATION)
+    result = scan(ScanOptions(targets=(".",), cwd=CREATION))
+    assert [(f.resource.address, f.status.value, f.resource.location.path, f.resource.location.line,
+             f.resource.construct_path) for f in result.findings] == [
+        ("DataKey1A2B3C4D", "fail", "cdk.out/App.template.json", 3, "App/DataKey/Resource")]
+    assert [s.note for s in result.findings[0].evidence] == [
+        "stack App", "construct created here, in new AppStack", "MultiRegion: true"]
+    assert result.resources == 2 and result.errors == ()
+
+
+@pytest.mark.parametrize("frames, frame", [
+    (["new Key (/w/app/node_modules/aws-cdk-lib/aws-kms/lib/key.js:1:2)", "new S (/w/app/lib/s.ts:3:4)"],
+     ("/w/app/lib/s.ts", 3, 4, "new S")),
+    (["...new Key2 in aws-cdk-lib...", "<anonymous> (/w/app/app.js:220:14)", "...node internals..."],
+     ("/w/app/app.js", 220, 14, "")),
+    (["at Object.<anonymous> (file:///w/app/bin/app.mjs:5:1)"], ("/w/app/bin/app.mjs", 5, 1, "")),
+    (["/w/app/bin/app.js:7:9"], ("/w/app/bin/app.js", 7, 9, "")),
+    (["node:internal/modules/cjs/loader:1368:14", "(no user code in 10 frames)"], None),
+    (["new S (C:\\w\\app\\node_modules\\x.js:1:2)", "new T (C:\\w\\app\\lib\\t.ts:2:3)"], ("C:\\w\\app\\lib\\t.ts", 2, 3, "new T")),
+])
+def test_app_frame(frames: list[str], frame: tuple[str, int, int, str] | None) -> None:
+    assert app_frame(frames) == frame

@@ -408,6 +408,7 @@ INTRINSICS = """\
           Mixed: {Literal: 1, Arn: !GetAtt Other.Arn}
       Other:
         Type: AWS::SNS::Topic
+    Transform: AWS::LanguageExtensions
     """
 
 
@@ -618,6 +619,8 @@ CORPUS_ERRORS = {
         (8, "invalid YAML: while parsing a block mapping; did not find expected key")],
     "aws-cloudformation__cfn-lint/test/fixtures/templates/bad/core/parse_invalid_map.yaml": [
         (18, "invalid YAML: while constructing a mapping; found an unhashable key")],
+    "aws-cloudformation__cfn-lint/test/fixtures/templates/bad/functions/foreach_no_transform.yaml": [
+        (11, "Fn::ForEach::Buckets needs Transform: AWS::LanguageExtensions; CloudFormation rejects the template without it")],
     "aws-cloudformation__cfn-lint/test/fixtures/templates/bad/json_parse.json": [(5, "invalid JSON: Expecting ':' delimiter")],
     "aws-cloudformation__cfn-lint/test/fixtures/templates/bad/properties_rt_association.yaml": [
         (40, "condition CreateAuxiliaryNetworks is not defined in Conditions")],

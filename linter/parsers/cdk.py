@@ -10,15 +10,18 @@ hash in its `TemplateURL` (`<Stack>.assets.json`) or the `aws:cdk:templateFile` 
 Construct paths come from each resource's `aws:cdk:path` metadata; when an assembly was made
 without it, from the `aws:cdk:logicalId` entries of the stack's metadata (inline in older
 manifests, in `additionalMetadataFile` in newer ones). Each resource's context is the chain
-of Stages, stacks and nested stacks that leads to it.
+of Stages, stacks and nested stacks that leads to it, and, when the assembly recorded
+creation stack traces (`cdk synth --debug`, `aws:cdk:creationStack`), the line of the app's
+source that created the construct. Asset folders are never read as templates.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
 from linter.cloudformation.intrinsics import Given
@@ -70,14 +73,16 @@ def parse_assembly(manifest_path: Path, display_path: str, params: Mapping[str, 
     --parameters` gives them); a value outside AllowedValues raises ParameterValueError.
     """
     result = AssemblyResult()
-    _Walker(result, dict(params or {})).assembly(manifest_path, display_path, (), ())
+    app = _AppFolder(manifest_path.parent.parent, posixpath.dirname(posixpath.dirname(display_path)))
+    _Walker(result, dict(params or {}), app).assembly(manifest_path, display_path, (), ())
     return result
 
 
 class _Walker:
-    def __init__(self, result: AssemblyResult, params: dict[str, object]) -> None:
+    def __init__(self, result: AssemblyResult, params: dict[str, object], app: _AppFolder) -> None:
         self.result = result
         self.params = params
+        self.app = app
 
     def assembly(self, manifest: Path, display: str, context: tuple[Step, ...], chain: tuple[Path, ...]) -> None:
         data = self._read_json(manifest, display)
@@ -135,11 +140,21 @@ class _Walker:
         if tree is None:
             self._error(display, line, f"stack {artifact_id}: {template} is not a CloudFormation template")
             return
-        self.result.resources.extend(tree.resources)
+        self.result.resources.extend(self._with_creation(r, index) for r in tree.resources)
         self.result.errors.extend(tree.errors)
         self.result.warnings.extend(tree.warnings)
         self.result.files.update(tree.files)
         self.result.consumed.update(tree.sources)
+
+    def _with_creation(self, resource: Resource, index: _ConstructIndex) -> Resource:
+        """The resource, with the app source line that created its construct when known."""
+        frame = index.creation.get(resource.construct_path or "")
+        if frame is None:
+            return resource
+        file, line, column, function = frame
+        note = "construct created here" + (f", in {function}" if function else "")
+        step = Step(Location(self.app.show(file), line, column), note)
+        return dataclasses.replace(resource, context=(*resource.context, step))
 
     def _assets(self, folder: Path, display: str, artifacts: Mapping[str, Any]) -> dict[str, str]:
         """Asset hash -> file (relative to the assembly folder) of every asset manifest."""
@@ -191,6 +206,8 @@ class _ConstructIndex:
 
     def __init__(self, metadata: Mapping[str, Any], own_template: str) -> None:
         self.template_files: dict[str, str] = {}
+        # Construct path (no leading slash) -> the first frame of the app's own code.
+        self.creation: dict[str, Frame] = {}
         logical_ids: list[tuple[str, str]] = []
         for path, entries in metadata.items():
             for entry in entries if isinstance(entries, list) else []:
@@ -199,6 +216,10 @@ class _ConstructIndex:
                     logical_ids.append((path, data))
                 elif kind == "aws:cdk:templateFile" and isinstance(data, str):
                     self.template_files[path] = data
+                elif kind == "aws:cdk:creationStack" and isinstance(data, list):
+                    frame = app_frame(data)
+                    if frame is not None:
+                        self.creation[path.lstrip("/")] = frame
         self._by_file: dict[str, dict[str, str]] = {}
         for path, logical_id in logical_ids:
             owner = max((r for r in self.template_files if path.startswith(r + "/")), key=len, default=None)
@@ -207,6 +228,50 @@ class _ConstructIndex:
 
     def logical_ids(self, template: str) -> Mapping[str, str]:
         return self._by_file.get(template, {})
+
+
+# (file as recorded, line, column, function) of one stack frame.
+Frame = tuple[str, int, int, str]
+# `new KmsMixedStack (/home/dev/app/app.js:27:5)`, `at Object.<anonymous> (file:///x/app.mjs:3:1)`,
+# or a bare `/home/dev/app/lib/stack.ts:12:7`.
+_FRAME = re.compile(r"^\s*(?:at\s+)?(?:(?P<function>[^()]*?)\s+\()?(?P<file>[^()]+?):(?P<line>\d+):(?P<column>\d+)\)?\s*$")
+
+
+def app_frame(frames: list[Any]) -> Frame | None:
+    """The first frame of a creation stack trace that is the app's own code: not in
+    node_modules, not Node.js internals, not a summary line (`...new Key2 in aws-cdk-lib...`)."""
+    for frame in frames:
+        match = _FRAME.match(frame) if isinstance(frame, str) else None
+        if match is None:
+            continue
+        file = match.group("file").removeprefix("file://")
+        if "node_modules" in file.replace("\\", "/").split("/") or file.startswith(("node:", "internal/")):
+            continue
+        function = (match.group("function") or "").strip()
+        function = "" if function in ("<anonymous>", "Object.<anonymous>") else function
+        return file, int(match.group("line")), int(match.group("column")), function
+    return None
+
+
+class _AppFolder:
+    """Where the app's source files are: the folder holding the assembly (`cdk.out`).
+
+    Stack traces record absolute paths on the machine that synthesized; a recorded path
+    that runs through a folder of this folder's name, to a file that exists here, is shown
+    relative to it; any other path is shown as recorded."""
+
+    def __init__(self, folder: Path, display: str) -> None:
+        self.folder = folder
+        self.display = display
+
+    def show(self, recorded: str) -> str:
+        parts = PurePosixPath(recorded.replace("\\", "/")).parts
+        name = self.folder.resolve().name
+        for index in range(len(parts) - 1, -1, -1):
+            rest = parts[index + 1:]
+            if parts[index] == name and rest and self.folder.joinpath(*rest).is_file():
+                return posixpath.join(self.display, *rest) if self.display else posixpath.join(*rest)
+        return recorded
 
 
 class _NestedLocator:

@@ -22,7 +22,7 @@ from linter.parsers import hcl_ast as ast
 from linter.sources import SourceError, read_text
 from linter.terraform import values as tv
 from linter.terraform.config import DisplayPath, ModuleCall, ModuleConfig, ResourceBlock, SourceFile, load_module, parse_file
-from linter.terraform.evaluator import NO_STEPS, ChildScope, Result, Steps, evaluate, evaluate_safely
+from linter.terraform.evaluator import NO_STEPS, ChildScope, Result, evaluate, evaluate_safely
 from linter.terraform.types import type_spec
 
 MAX_MODULE_DEPTH = 16
