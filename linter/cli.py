@@ -1,7 +1,10 @@
-"""The command line: `iaclint check|policies|explain`, options, output and exit codes.
+"""The command line: `iaclint check|baseline|policies|explain`, options, configuration,
+output and exit codes.
 
 This is the only module that reads the environment, the terminal and argv. Exit codes are
-defined once, here: 0 clean, 1 fail findings, 2 an input error or a usage error.
+defined once, here: 0 clean, 1 fail findings (unknown ones too, and suppression problems,
+under --strict), 2 an input error or a usage error. Start-up stays light: parsers,
+reporters and the configuration reader are imported only once a command needs them.
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 from linter import __version__
 
+if TYPE_CHECKING:
+    from linter.baseline import Baseline
+    from linter.config import Output, Settings
+    from linter.engine import ScanOptions
+    from linter.model import ScanResult
+    from policies.base import Policy
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 class UsageError(Exception):
@@ -23,8 +32,17 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
         raise UsageError(message)
+
+
+class _AppendInput(argparse.Action):
+    """--var and --var-file share one list, in command-line order: later ones win, as in
+    Terraform."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (self.const, value)])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     _add_output_options(check)
     _add_input_options(check)
+    _add_policy_options(check)
+    check.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE do not fail")
+    check.add_argument("--show-config", action="store_true", help="print the merged configuration and stop")
+    baseline = commands.add_parser("baseline", help="record the current findings in a baseline file")
+    baseline.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    baseline.add_argument("--output", metavar="FILE", required=True, help="the baseline file to write")
+    _add_input_options(baseline)
+    _add_policy_options(baseline)
     commands.add_parser("policies", help="list the policies")
     explain = commands.add_parser("explain", help="print a policy's documentation")
     explain.add_argument("policy", metavar="POLICY")
@@ -43,25 +69,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
-    group.add_argument("--format", choices=FORMATS, default="text")
-    group.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    group.add_argument("--format", action="append", type=_format_option, metavar="FORMAT[=FILE]",
+                       help="text, json, sarif, junit, github or gitlab, to FILE or standard output (repeatable)")
+    group.add_argument("--output", metavar="FILE", help="write the report given without =FILE to FILE")
     group.add_argument("--quiet", action="store_true", help="only fail findings and errors")
     group.add_argument("--no-color", action="store_true", help="never colour the text output")
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("inputs")
-    group.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths (repeatable)")
-    group.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", dest="vars",
+    group.add_argument("--config", metavar="FILE", help="read FILE instead of the nearest .iaclint.toml or pyproject.toml")
+    group.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching paths (repeatable)")
+    group.add_argument("--var", action=_AppendInput, const="var", dest="var_inputs", metavar="NAME=VALUE",
                        type=_var_option("--var"), help="a Terraform root variable, as terraform plan -var")
-    group.add_argument("--var-file", action="append", default=[], metavar="FILE", dest="var_files",
+    group.add_argument("--var-file", action=_AppendInput, const="var-file", dest="var_inputs", metavar="FILE",
                        help="a Terraform variables file, as terraform plan -var-file")
-    group.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", dest="params",
+    group.add_argument("--param", action="append", metavar="NAME=VALUE", dest="params",
                        type=_var_option("--param"), help="a CloudFormation parameter (pseudo parameters too)")
-    group.add_argument("--strict", action="store_true", help="unknown findings count as failures")
+    group.add_argument("--param-file", action="append", metavar="FILE", dest="param_files",
+                       help="CloudFormation parameters from a JSON or YAML file (AWS CLI or CodePipeline form)")
 
 
-def _var_option(flag: str):  # type: ignore[no-untyped-def]
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("policies")
+    group.add_argument("--select", action="append", metavar="CODE", help="check only these policies (repeatable, or CODE,CODE)")
+    group.add_argument("--ignore", action="append", metavar="CODE", help="do not check these policies (repeatable)")
+    group.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                       help="unknown findings and suppression problems fail the check")
+
+
+def _var_option(flag: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         name, sep, _ = text.partition("=")
         if not sep or not name.strip():
@@ -69,6 +106,16 @@ def _var_option(flag: str):  # type: ignore[no-untyped-def]
         return text
 
     return parse
+
+
+def _format_option(text: str) -> str:
+    from linter.config import ConfigError, parse_output
+
+    try:
+        parse_output(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args.policy)
         if args.command == "check":
-            return _check(args, argv)
+            return _check(args)
+        if args.command == "baseline":
+            return _baseline(args)
         build_parser().print_help()
         return EXIT_ERROR
     except UsageError as exc:
@@ -110,61 +159,171 @@ def _explain(code: str) -> int:
     return EXIT_CLEAN
 
 
-def _check(args: argparse.Namespace, argv: list[str]) -> int:
-    from linter.engine import ScanOptions, scan
+# --- check ---------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.show_config:
+        from linter.config import render_toml
+
+        sys.stdout.write(render_toml(settings, [p.meta.code for p in _policies(settings)]))
+        return EXIT_CLEAN
+    outputs = _outputs(settings.format, args.output)
+    result = _scan(_scan_options(args, settings, baseline=args.baseline))
+    for output in outputs:
+        _write(_render(result, output, args), output.path)
+    if any(output.format == "github" for output in outputs):
+        _append_step_summary(result)
+    return exit_code(result)
+
+
+def exit_code(result: ScanResult) -> int:
+    """2 for an input error; 1 for a failing finding, or (under --strict, where they are
+    errors) an unknown finding or a suppression problem; else 0."""
     from linter.model import Status
-    from linter.reporters import RENDERERS
+
+    if any(error.kind != "suppression" for error in result.errors):
+        return EXIT_ERROR
+    failing = {Status.FAIL, Status.UNKNOWN} if result.strict else {Status.FAIL}
+    if result.errors or any(f.status in failing for f in result.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The configuration file's settings under the command line's."""
+    from linter import config
+
+    cwd = Path.cwd()
+    if args.config is not None and not Path(args.config).is_file():
+        raise UsageError(f"--config {args.config}: no such file")
+    path = Path(args.config).resolve() if args.config is not None else config.find_config(cwd)
+    try:
+        layer = config.load(path, cwd) if path is not None else {}
+        source = None if path is None else config.relative_path(path, cwd) + (" [tool.iaclint]" if path.name == "pyproject.toml" else "")
+        return config.merge(layer, _command_line_layer(args), source)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _command_line_layer(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line, and only those."""
+    from linter.config import ConfigError, policy_codes
+
+    layer: dict[str, Any] = {}
+    for option in ("select", "ignore"):
+        if getattr(args, option):
+            try:
+                layer[option] = policy_codes(getattr(args, option))
+            except ConfigError as exc:
+                raise UsageError(f"--{option}: {exc}") from None
+    for kind, value in args.var_inputs or ():
+        if kind == "var-file" and not Path(value).is_file():
+            raise UsageError(f"--var-file {value}: no such file")
+    given = {
+        "exclude": tuple(args.exclude or ()),
+        "var_inputs": tuple(args.var_inputs or ()),
+        "params": dict(p.split("=", 1) for p in args.params or ()),
+        "param_files": tuple(args.param_files or ()),
+        "format": tuple(getattr(args, "format", None) or ()),
+    }
+    layer.update({key: value for key, value in given.items() if value})
+    if args.strict is not None:
+        layer["strict"] = args.strict
+    return layer
+
+
+def _policies(settings: Settings) -> tuple[Policy, ...]:
+    from policies import POLICIES
+
+    return tuple(p for p in POLICIES if (not settings.select or p.meta.code in settings.select)
+                 and p.meta.code not in settings.ignore)
+
+
+def _scan_options(args: argparse.Namespace, settings: Settings, baseline: str | None = None) -> ScanOptions:
+    from linter.engine import ScanOptions
     from linter.terraform.modules import VarInput
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
-    for var_file in args.var_files:
-        if not Path(var_file).is_file():
-            raise UsageError(f"--var-file {var_file}: no such file")
-    inputs = _ordered_var_inputs(argv, args)
-    options = ScanOptions(
+    return ScanOptions(
         targets=tuple(args.paths),
-        excludes=tuple(args.exclude),
-        var_inputs=tuple(VarInput(kind, value) for kind, value in inputs),
-        params=dict(p.split("=", 1) for p in args.params),
-        strict=args.strict,
+        excludes=settings.exclude,
+        var_inputs=tuple(VarInput(kind, value) for kind, value in settings.var_inputs),
+        params=_params(settings),
+        param_files=settings.param_files,
+        strict=settings.strict,
         env={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")},
         cwd=Path.cwd(),
+        policies=_policies(settings),
+        exceptions=settings.exceptions,
+        baseline=_load_baseline(baseline) if baseline is not None else None,
     )
-    from linter.cloudformation.intrinsics import ParameterValueError
+
+
+def _params(settings: Settings) -> dict[str, str]:
+    """CloudFormation parameters: the files' in order, then those given by name."""
+    params: dict[str, str] = {}
+    if settings.param_files:
+        from linter.cloudformation.parameters import ParamFileError, load_param_file
+
+        try:
+            for path in settings.param_files:
+                params.update(load_param_file(Path(path)))
+        except ParamFileError as exc:
+            raise UsageError(str(exc)) from None
+    return {**params, **settings.params}
+
+
+def _load_baseline(path: str) -> Baseline:
+    from linter.baseline import BaselineError, load
 
     try:
-        result = scan(options)
+        return load(Path(path), Path.cwd(), path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _scan(options: ScanOptions) -> ScanResult:
+    from linter.cloudformation.intrinsics import ParameterValueError
+    from linter.engine import scan
+
+    try:
+        return scan(options)
     except ParameterValueError as exc:
         raise UsageError(str(exc)) from None
-    color = _use_color(args)
-    renderer = RENDERERS[args.format]
-    output = renderer(result, color=color, quiet=args.quiet, root_uri=Path.cwd().as_uri())
-    _write(output, args.output)
-    if args.format == "github":
-        _append_step_summary(result)
-    if result.errors:
-        return EXIT_ERROR
-    failing = {Status.FAIL, Status.UNKNOWN} if args.strict else {Status.FAIL}
-    return EXIT_FINDINGS if any(f.status in failing for f in result.findings) else EXIT_CLEAN
 
 
-def _ordered_var_inputs(argv: Sequence[str], args: argparse.Namespace) -> list[tuple[str, str]]:
-    """--var and --var-file in the order they were given: later ones win, as in Terraform."""
-    vars_left, files_left = list(args.vars), list(args.var_files)
-    ordered: list[tuple[str, str]] = []
-    for token in argv:
-        if token.startswith("--var-file") and files_left:
-            ordered.append(("var-file", files_left.pop(0)))
-        elif token.startswith("--var") and not token.startswith("--var-file") and vars_left:
-            ordered.append(("var", vars_left.pop(0)))
-    ordered += [("var-file", f) for f in files_left] + [("var", v) for v in vars_left]
-    return ordered
+def _outputs(specs: Sequence[str], output: str | None) -> list[Output]:
+    """The reports to write: each `FORMAT[=FILE]`; --output names the file of the one
+    given without `=FILE`. At most one report goes to standard output."""
+    from linter.config import Output, parse_output
+
+    outputs = [parse_output(spec) for spec in specs]
+    bare = [o.format for o in outputs if o.path is None]
+    if output is not None:
+        if len(bare) != 1:
+            raise UsageError("--output FILE needs exactly one --format given without =FILE")
+        outputs = [Output(o.format, output) if o.path is None else o for o in outputs]
+    elif len(bare) > 1:
+        raise UsageError(f"only one report can go to standard output, not {', '.join(bare)}: give the others as --format FORMAT=FILE")
+    paths = [Path(o.path).resolve() for o in outputs if o.path is not None]
+    if len(set(paths)) != len(paths):
+        raise UsageError("two reports would be written to the same file")
+    return outputs
 
 
-def _use_color(args: argparse.Namespace) -> bool:
-    if args.no_color or args.output or "NO_COLOR" in os.environ or args.format != "text":
+def _render(result: ScanResult, output: Output, args: argparse.Namespace) -> str:
+    from linter.reporters import RENDERERS
+
+    color = output.path is None and _use_color(args, output.format)
+    return RENDERERS[output.format](result, color=color, quiet=args.quiet, root_uri=Path.cwd().as_uri())
+
+
+def _use_color(args: argparse.Namespace, format_name: str) -> bool:
+    if args.no_color or "NO_COLOR" in os.environ or format_name != "text":
         return False
     return sys.stdout.isatty()
 
@@ -179,7 +338,7 @@ def _write(output: str, path: str | None) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _append_step_summary(result) -> None:  # type: ignore[no-untyped-def]
+def _append_step_summary(result: ScanResult) -> None:
     """GitHub Actions shows the markdown appended to $GITHUB_STEP_SUMMARY on the run page."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
@@ -191,3 +350,21 @@ def _append_step_summary(result) -> None:  # type: ignore[no-untyped-def]
             handle.write(step_summary(result))
     except OSError as exc:
         print(f"iaclint: warning: cannot write the step summary to {path}: {exc.strerror or exc}", file=sys.stderr)
+
+
+# --- baseline ------------------------------------------------------------------------------
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    """Write the failing and unknown findings to the baseline file; inputs that could not
+    be read are reported (exit 2), since the baseline then misses their findings."""
+    from linter.baseline import recorded, render
+
+    result = _scan(_scan_options(args, _settings(args)))
+    entries = recorded(result.findings)
+    _write(render(entries, Path(args.output), Path.cwd()), args.output)
+    problems = [e for e in result.errors if e.kind != "suppression"]
+    for error in problems:
+        print(f"{error.path}:{error.line}: error: {error.message}", file=sys.stderr)
+    print(f"iaclint: recorded {len(entries)} finding{'s' if len(entries) != 1 else ''} in {args.output}")
+    return EXIT_ERROR if problems else EXIT_CLEAN

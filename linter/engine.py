@@ -1,19 +1,27 @@
 """One scan, end to end: discover files, parse each once into the resource graph, run
-every policy on every resource of the types it reads, and collect the results."""
+every policy on every resource of the types it reads, apply the suppressions and the
+baseline, and collect the results."""
 
 from __future__ import annotations
 
+import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from linter import __version__
 from linter.discovery import Discovered, discover
 from linter.graph import Graph, build_graph
-from linter.model import Finding, Resource, ScanResult, Status
+from linter.model import Diagnostic, Finding, Resource, ScanResult, Status
+from linter.suppressions import SourceComments, apply, in_files
 from linter.terraform.modules import VarInput
 from policies import POLICIES
 from policies.base import Policy
+
+if TYPE_CHECKING:
+    from linter.baseline import Baseline
+    from linter.config import PolicyException
 
 
 @dataclass(frozen=True)
@@ -22,24 +30,32 @@ class ScanOptions:
     excludes: tuple[str, ...] = ()
     var_inputs: tuple[VarInput, ...] = ()
     params: Mapping[str, str] = field(default_factory=dict)
+    param_files: tuple[str, ...] = ()  # where `params` were read from (a pre-commit run may name them)
     strict: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path = field(default_factory=Path.cwd)
     policies: tuple[Policy, ...] = POLICIES
+    exceptions: tuple[PolicyException, ...] = ()
+    baseline: Baseline | None = None
+    today: datetime.date = field(default_factory=datetime.date.today)  # when suppressions expire
 
 
 def scan(options: ScanOptions) -> ScanResult:
-    discovered = discover(list(options.targets), options.excludes)
+    inputs = [Path(given.value) for given in options.var_inputs if given.kind == "var-file"]
+    inputs += [Path(path) for path in options.param_files]
+    discovered = discover(list(options.targets), options.excludes, options.cwd, [p.resolve() for p in inputs])
     types = frozenset().union(*(p.meta.resource_types for p in options.policies))
     graph = build_graph(discovered, options, types)
     findings, checked = evaluate_policies(graph.resources, options.policies)
-    if discovered.named_files:
-        findings = _in_named_files(findings, discovered, options.cwd)
+    findings, notes = _settle(findings, checked, discovered, options)
+    # Suppression problems are warnings; under --strict they are errors that fail the check.
+    errors = graph.errors + notes if options.strict else graph.errors
+    warnings = graph.warnings if options.strict else graph.warnings + notes
     return ScanResult(
         findings=tuple(sorted(findings, key=_finding_order)),
         checked=tuple(checked),
-        errors=tuple(sorted(graph.errors, key=lambda d: (d.path, d.line))),
-        warnings=tuple(sorted(graph.warnings, key=lambda d: (d.path, d.line))),
+        errors=_sorted(errors),
+        warnings=_sorted(warnings),
         files_scanned=graph.files_scanned,
         resources=len(graph.resources),
         tool_version=__version__,
@@ -75,19 +91,40 @@ def evaluate_policies(
     return findings, checked
 
 
+def _settle(findings: list[Finding], checked: list[tuple[str, Resource, Status]], discovered: Discovered,
+            options: ScanOptions) -> tuple[list[Finding], list[Diagnostic]]:
+    """Apply the suppressions, then the baseline; with files named on the command line,
+    keep what concerns them. Returns the findings and the suppression diagnostics."""
+    active = [policy.meta.code for policy in options.policies]
+    applied = apply(findings, checked, options.exceptions, options.today, active, SourceComments(options.cwd))
+    findings, notes = applied.findings, applied.diagnostics
+    if options.baseline is not None:
+        findings = options.baseline.apply(findings)
+    if discovered.named_files:
+        named = _named_paths(discovered, options.cwd)
+        findings = _in_named_files(findings, named, discovered, options.cwd)
+        notes = in_files(notes, named)
+    return findings, notes
+
+
 def _finding_order(finding: Finding) -> tuple[str, int, str]:
     return (finding.resource.location.path, finding.resource.location.line, finding.resource.address)
 
 
-def _in_named_files(findings: list[Finding], discovered: Discovered, cwd: Path) -> list[Finding]:
+def _sorted(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=lambda d: (d.path, d.line)))
+
+
+def _named_paths(discovered: Discovered, cwd: Path) -> set[str]:
+    """The files named on the command line, as findings show paths."""
+    base = cwd.resolve()
+    return {Path(os.path.relpath(path, base)).as_posix() for path in discovered.named_files}
+
+
+def _in_named_files(findings: list[Finding], named: set[str], discovered: Discovered, cwd: Path) -> list[Finding]:
     """With files named on the command line (a pre-commit run), keep the findings whose
-    resource or evidence lies in one of them; whole modules were still evaluated."""
-    named: set[str] = set()
-    for path in discovered.named_files:
-        try:
-            named.add(path.relative_to(cwd).as_posix())
-        except ValueError:
-            named.add(path.as_posix())
+    resource or evidence lies in one of them; whole modules (and the root modules that
+    call them) were still evaluated."""
     kept = []
     for finding in findings:
         paths = {finding.resource.location.path} | {step.location.path for step in finding.evidence}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from linter.model import ScanResult
-from linter.reporters import github, json_report, junit, sarif, text
+from linter.reporters import github, gitlab, json_report, junit, sarif, text
 
 Renderer = Callable[..., str]
 
@@ -19,4 +19,5 @@ RENDERERS: dict[str, Renderer] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "github": github.render,
+    "gitlab": gitlab.render,
 }

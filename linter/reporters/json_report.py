@@ -62,6 +62,7 @@ def _finding(finding: Finding) -> dict[str, object]:
         "suppression": None if finding.suppression is None else {
             "reason": finding.suppression.reason,
             "until": finding.suppression.until,
+            "kind": finding.suppression.kind,
         },
     }
 
