@@ -9,6 +9,7 @@ Terraform reads it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +29,25 @@ class SourceFile:
     lines: list[str]
 
     def note(self, line: int) -> str:
-        """The source line, trimmed, for provenance notes."""
+        """The source line, without its trailing comment, trimmed, for provenance notes."""
         if 1 <= line <= len(self.lines):
-            text = " ".join(self.lines[line - 1].split())
+            text = " ".join(_without_comment(self.lines[line - 1]).split())
             return text if len(text) <= 100 else text[:97] + "..."
         return ""
 
     def location(self, node: ast.Node, end_line: int = 0) -> Location:
         return Location(self.display, node.line, node.col, end_line or node.line)
+
+
+_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|(#|//|/\*)')
+
+
+def _without_comment(line: str) -> str:
+    """The line up to a `#`, `//` or `/*` comment that is not inside a quoted string."""
+    for match in _COMMENT.finditer(line):
+        if match.group(1):
+            return line[: match.start()]
+    return line
 
 
 @dataclass
