@@ -59,11 +59,11 @@ def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, o
     from linter.terraform.project import terraform_resources
 
     roots = tuple({display.cwd, *(_root_of(Path(t)) for t in options.targets)})
-    workspace = Workspace(display, options.var_inputs, options.env, roots)
+    # The workspace reports into the graph's own lists: attributes are evaluated lazily,
+    # while policies read them, so a warning can arise after this function returns.
+    workspace = Workspace(display, options.var_inputs, options.env, roots, errors=graph.errors, warnings=graph.warnings)
     resources = list(terraform_resources(list(discovered.terraform_dirs), workspace, types | STACK_TYPES))
     graph.resources.extend(resources)
-    graph.errors.extend(workspace.errors)
-    graph.warnings.extend(workspace.warnings)
     graph.files_scanned += sum(len(c.files) + len(c.errors) for c in workspace.configs.values())
     lines = {f.display: f.lines for c in workspace.configs.values() for f in c.files}
     embedded = templates_in_terraform(resources, lines)

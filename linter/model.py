@@ -142,9 +142,10 @@ class Diagnostic:
     """An error (input that could not be read) or a warning (worth knowing, not fatal).
 
     `kind` says what it is about: "input" (a file that could not be read, a value worth a
-    word) or "suppression" (a suppression that is malformed, expired or unused: an error
-    only under --strict, where it fails the check like a finding rather than like an
-    unreadable input)."""
+    word), "unresolved-module" (a module source that could not be followed, so its
+    resources are not seen) or "suppression" (a suppression that is malformed, expired or
+    unused: an error only under --strict, where it fails the check like a finding rather
+    than like an unreadable input)."""
 
     path: str
     line: int

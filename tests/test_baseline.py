@@ -55,7 +55,7 @@ def test_baselined_findings_do_not_fail_and_new_ones_do(repo: Path, capsys: pyte
         "    infra/main.tf:8: multi_region = var.replicate\n"
         "    infra/main.tf:11: variable \"replicate\" has no default\n"
         "    suppressed: recorded in the baseline iaclint-baseline.json\n"
-        "1 files, 2 resources checked: 0 failed, 0 unknown, 2 suppressed, 0 errors\n"
+        "1 files, 2 resources checked: 0 failed, 0 unknown, 2 suppressed, 0 errors, 0 warnings\n"
     )
     (repo / "infra/new.tf").write_text('resource "aws_kms_replica_key" "new" {\n  primary_key_arn = "arn"\n}\n')
     assert main(["check", "--no-color", "--quiet", "--baseline", "iaclint-baseline.json"]) == 1

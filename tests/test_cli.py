@@ -198,7 +198,7 @@ def test_a_changed_tfvars_file_is_evaluated_through_its_module(tmp_path: Path, c
         "    modules/key/main.tf:7: module input multi_region = var.multi_region\n"
         "    live/main.tf:3: module input multi_region = var.replicate\n"
         "    live/terraform.tfvars:1: replicate = true (terraform.tfvars)\n"
-        "5 files, 1 resources checked: 1 failed, 0 unknown, 0 suppressed, 0 errors\n"
+        "5 files, 1 resources checked: 1 failed, 0 unknown, 0 suppressed, 0 errors, 0 warnings\n"
     )
 
 
@@ -224,7 +224,7 @@ def test_a_changed_module_file_is_evaluated_through_the_roots_that_call_it(
 def test_an_excluded_named_file_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(_repository(tmp_path))
     assert main(["check", "--no-color", "--exclude", "other/*", "other/main.tf"]) == 0
-    assert capsys.readouterr().out == "0 files, 0 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors\n"
+    assert capsys.readouterr().out == "0 files, 0 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors, 0 warnings\n"
 
 
 def test_a_changed_var_file_input_selects_every_root(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -259,5 +259,5 @@ def test_a_changed_parameter_file_input_selects_every_template(tmp_path: Path, c
         "    stacks/keys.yaml:9: MultiRegion: !Ref Replicate\n"
         '    stacks/keys.yaml:2: parameter Replicate from prod.json "true"\n'
         '    params/prod.json:1: Replicate: ParameterValue "true"\n'
-        "1 files, 1 resources checked: 1 failed, 0 unknown, 0 suppressed, 0 errors\n"
+        "1 files, 1 resources checked: 1 failed, 0 unknown, 0 suppressed, 0 errors, 0 warnings\n"
     )

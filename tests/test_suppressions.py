@@ -95,12 +95,12 @@ def test_strict_turns_suppression_problems_into_failing_errors(tmp_path: Path, c
     assert main(["check", "--no-color", "."]) == 0
     assert capsys.readouterr().out == (
         "main.tf:1: warning: suppression of KMS001 matches no finding; remove it\n"
-        "1 files, 1 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors\n"
+        "1 files, 1 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors, 1 warnings\n"
     )
     assert main(["check", "--no-color", "--strict", "."]) == 1  # a lint failure, not an unreadable input (2)
     assert capsys.readouterr().out == (
         "main.tf:1: error: suppression of KMS001 matches no finding; remove it\n"
-        "1 files, 1 resources checked: 0 failed, 0 unknown, 0 suppressed, 1 errors\n"
+        "1 files, 1 resources checked: 0 failed, 0 unknown, 0 suppressed, 1 errors, 0 warnings\n"
     )
 
 
@@ -110,7 +110,7 @@ def test_suppression_of_a_policy_not_run_is_not_unused(tmp_path: Path, capsys: p
         '# iaclint:ignore KMS001 reason="reviewed"\nresource "aws_kms_key" "k" {\n  multi_region = true\n}\n')
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--no-color", "--ignore", "KMS001", "."]) == 0
-    assert capsys.readouterr().out == "1 files, 0 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors\n"
+    assert capsys.readouterr().out == "1 files, 0 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors, 0 warnings\n"
 
 
 def test_a_suppressed_finding_never_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,7 +119,7 @@ def test_a_suppressed_finding_never_fails(tmp_path: Path, capsys: pytest.Capture
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--no-color", "--strict", "."]) == 0
     assert capsys.readouterr().out.splitlines()[-2:] == [
-        "    suppressed: DR", "1 files, 1 resources checked: 0 failed, 0 unknown, 1 suppressed, 0 errors"]
+        "    suppressed: DR", "1 files, 1 resources checked: 0 failed, 0 unknown, 1 suppressed, 0 errors, 0 warnings"]
 
 
 # --- the inline grammar ----------------------------------------------------------------

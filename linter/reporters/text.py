@@ -54,5 +54,11 @@ def _summary(result: ScanResult) -> str:
     return (
         f"{result.files_scanned} files, {result.resources} resources checked: "
         f"{counts[Status.FAIL]} failed, {counts[Status.UNKNOWN]} unknown, {counts[Status.SUPPRESSED]} suppressed, "
-        f"{len(result.errors)} errors"
+        f"{len(result.errors)} errors, {len(result.warnings)} warnings{_unresolved(result)}"
     )
+
+
+def _unresolved(result: ScanResult) -> str:
+    """Module sources that could not be followed hide resources: say so in the summary."""
+    count = sum(1 for w in result.warnings if w.kind == "unresolved-module")
+    return f" ({count} module sources not resolved)" if count else ""
