@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection
 
+from linter.sources import is_inside
+
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -180,7 +182,7 @@ def _walk(directory: Path, root: Path, found: Discovered, visited: set[Path], ex
             continue
         if entry.is_symlink():
             target = path.resolve()
-            if not _inside(target, root):
+            if not is_inside(target, root):
                 continue
             path = target
         try:
@@ -193,14 +195,6 @@ def _walk(directory: Path, root: Path, found: Discovered, visited: set[Path], ex
             _walk(path, root, found, visited, excludes)
         else:
             _classify_file(path, found)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
 
 
 def _classify_file(path: Path, found: Discovered) -> None:

@@ -43,7 +43,8 @@ def _evaluate_stack(stack: Resource, lines: list[str], out: Embedded) -> None:
     unknown: Unknown | None = None
     if isinstance(text, PartialUnknown):
         # The known rest of the template is still checked; what the unknown parts feed is unknown.
-        text, unknown = text.partial, text
+        unknown = text
+        text = text.partial
     elif isinstance(text, Unknown):
         out.warnings.append(Diagnostic(where.path, where.line,
                                        f"{stack.address}: template_body cannot be evaluated ({text.reason}); its resources are not checked"))

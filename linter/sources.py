@@ -1,7 +1,8 @@
 """Reading input files as text: byte-order marks, UTF-16, undecodable bytes.
 
 Every parser receives text from here, so encoding problems are reported once, the same
-way, as a `SourceError` with a line number.
+way, as a `SourceError` with a line number. `is_inside` is the one test of whether a file
+lies in a scanned tree (discovery following a symlink, `file()` in a Terraform module).
 """
 
 from __future__ import annotations
@@ -43,3 +44,13 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
     return decode(raw)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path` is `root` or below it. Both are compared as given: callers resolve
+    symlinks and `..` first."""
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True

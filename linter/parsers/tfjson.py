@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from typing import Callable, cast
 
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
@@ -137,7 +138,7 @@ def json_body(text: str) -> ast.Body:
     if not _is_object(root):
         raise JsonBodyError("a Terraform JSON file must hold one object", root.line, root.col)
     blocks: list[ast.Block] = []
-    for key, value in root.value:
+    for key, value in _members(root):
         block_type = str(key.value)
         if block_type == "//":
             continue
@@ -156,7 +157,7 @@ def _blocks(block_type: str, labels_left: int, labels: tuple[str, ...], key: JNo
         raise JsonBodyError(f'"{block_type}" must be an object here', value.line, value.col)
     if labels_left:
         out = []
-        for label_key, inner in value.value:
+        for label_key, inner in _members(value):
             if label_key.value == "//":
                 continue
             out.extend(_blocks(block_type, labels_left - 1, labels + (str(label_key.value),), label_key, inner))
@@ -167,7 +168,7 @@ def _blocks(block_type: str, labels_left: int, labels: tuple[str, ...], key: JNo
 
 def _body(block_type: str, node: JNode) -> ast.Body:
     attributes: list[ast.Attribute] = []
-    for key, value in node.value:  # type: ignore[union-attr]
+    for key, value in _members(node):
         name = str(key.value)
         literal = (block_type, name) in _LITERAL_ATTRIBUTES
         expr = _literal_expr(value) if literal else _expr(value)
@@ -177,7 +178,7 @@ def _body(block_type: str, node: JNode) -> ast.Body:
     return ast.Body(attributes, [], node.line, node.col)
 
 
-def _expr(node: JNode) -> ast.Node:
+def _expr(node: JNode) -> ast.Expr:
     value = node.value
     if isinstance(value, str):
         return hcl.parse_template(value, node.line, node.col + 1)
@@ -188,7 +189,7 @@ def _expr(node: JNode) -> ast.Node:
     return ast.Literal(value, node.line, node.col)
 
 
-def _literal_expr(node: JNode) -> ast.Node:
+def _literal_expr(node: JNode) -> ast.Expr:
     value = node.value
     if _is_object(node):
         return _object_expr(node, _literal_expr)
@@ -197,8 +198,10 @@ def _literal_expr(node: JNode) -> ast.Node:
     return ast.Literal(value, node.line, node.col)
 
 
-def _object_expr(node: JNode, convert) -> ast.ObjectExpr:  # type: ignore[no-untyped-def]
-    items = [(ast.Literal(str(k.value), k.line, k.col), convert(v)) for k, v in node.value]  # type: ignore[union-attr]
+def _object_expr(node: JNode, convert: Callable[[JNode], ast.Expr]) -> ast.ObjectExpr:
+    items: list[tuple[ast.Expr, ast.Expr]] = [
+        (ast.Literal(str(k.value), k.line, k.col), convert(v)) for k, v in _members(node)
+    ]
     return ast.ObjectExpr(items, node.line, node.col)
 
 
@@ -207,7 +210,12 @@ def _is_object(node: JNode) -> bool:
     return isinstance(value, _EmptyObject) or (isinstance(value, list) and bool(value) and isinstance(value[0], tuple))
 
 
-class _EmptyObject(list):  # an empty JSON object, told apart from an empty array
+def _members(node: JNode) -> list[tuple[JNode, JNode]]:
+    """The (key, value) pairs of a node that `_is_object` accepts."""
+    return cast("list[tuple[JNode, JNode]]", node.value)
+
+
+class _EmptyObject(list[tuple[JNode, JNode]]):  # an empty JSON object, told apart from an empty array
     pass
 
 

@@ -12,12 +12,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from linter.model import Diagnostic, Location
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
 from linter.parsers.tfjson import JsonBodyError, json_body
 from linter.sources import SourceError, read_text
+
+if TYPE_CHECKING:
+    from linter.terraform.evaluator import Positioned
 
 MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 
@@ -36,7 +40,8 @@ class SourceFile:
         return ""
 
     def location(self, node: ast.Node, end_line: int = 0) -> Location:
-        return Location(self.display, node.line, node.col, end_line or node.line)
+        positioned = cast("Positioned", node)  # every concrete node sets line and col
+        return Location(self.display, positioned.line, positioned.col, end_line or positioned.line)
 
 
 _COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|(#|//|/\*)')
@@ -143,7 +148,7 @@ def parse_file(path: Path, display: str) -> tuple[ast.Body | None, SourceFile | 
             body = json_body(text)
         else:
             body = hcl.parse(text, display)
-    except hcl.HclSyntaxError as exc:
+    except ast.HclSyntaxError as exc:
         return None, source, Diagnostic(display, exc.line, exc.message, exc.col)
     except JsonBodyError as exc:
         return None, source, Diagnostic(display, exc.line, exc.message, exc.column)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol, cast
 
 from linter.model import Location, Step, Unknown, contains_unknown
 from linter.parsers import hcl_ast as ast
@@ -20,6 +20,17 @@ from linter.terraform.functions import FUNCTIONS
 Steps = tuple[Step, ...]
 Result = tuple[object, Steps]
 NO_STEPS: Steps = ()
+
+
+class Positioned(Protocol):
+    """A syntax-tree node as locations read it: every concrete node class sets a 1-based
+    `line` and `col`, though `ast.Node` itself does not declare them."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def col(self) -> int: ...
 
 
 class Scope(Protocol):
@@ -56,7 +67,8 @@ _SPLAT = "\0splat"
 
 
 def where(scope: Scope, node: ast.Node) -> Location:
-    return Location(scope.path, node.line, node.col)
+    positioned = cast(Positioned, node)
+    return Location(scope.path, positioned.line, positioned.col)
 
 
 def unknown(scope: Scope, node: ast.Node, reason: str) -> Unknown:
@@ -69,9 +81,9 @@ def evaluate_safely(expr: ast.Node, scope: Scope) -> Result:
     try:
         return evaluate(expr, scope)
     except tv.EvalError as exc:
-        return unknown(scope, expr, f"is rejected by Terraform: {exc}"), NO_STEPS
+        return unknown(scope, expr, f"the expression is rejected by Terraform: {exc}"), NO_STEPS
     except RecursionError:
-        return unknown(scope, expr, "is nested too deeply to evaluate"), NO_STEPS
+        return unknown(scope, expr, "the expression is nested too deeply to evaluate"), NO_STEPS
 
 
 def evaluate(expr: ast.Node, scope: Scope) -> Result:
@@ -207,8 +219,17 @@ def _object(expr: ast.ObjectExpr, scope: Scope) -> Result:
         steps += key_steps + value_steps
         if isinstance(key, Unknown):
             return key, steps
-        out[tv.to_string(key)] = value
+        out[_key_name(key)] = value
     return out, steps
+
+
+def _key_name(key: object) -> str:
+    """A known object key as a string. Terraform refuses a null key; a `None` key would
+    break `jsonencode` and anything else that sorts the keys."""
+    name = tv.to_string(key)
+    if not isinstance(name, str):  # None: callers return an Unknown key before this
+        raise tv.EvalError("can't use a null value as a key")
+    return name
 
 
 def _object_key(key_expr: ast.Node, scope: Scope) -> Result:
@@ -224,8 +245,13 @@ def _unary(expr: ast.Unary, scope: Scope) -> Result:
     if isinstance(value, Unknown):
         return value, steps
     if expr.op == "!":
+        if value is None:
+            raise tv.EvalError("unsupported null operand for !")
         return not tv.to_bool(value), steps
-    return _number(-tv.to_number(value)), steps
+    number = tv.to_number(value)
+    if number is None:  # Terraform refuses it; `-None` would be a Python TypeError
+        raise tv.EvalError(f"unsupported null operand for {expr.op}")
+    return _number(-cast(tv.Number, number)), steps  # not Unknown: returned above
 
 
 _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
@@ -252,6 +278,7 @@ def _binary(expr: ast.Binary, scope: Scope) -> Result:
     a, b = tv.to_number(left), tv.to_number(right)
     if a is None or b is None:
         raise tv.EvalError(f"unsupported null operand for {op}")
+    a, b = cast(tv.Number, a), cast(tv.Number, b)  # not Unknown: unknown operands returned above
     if op in _ARITHMETIC:
         return _number(_ARITHMETIC[op](a, b)), steps
     if op == "/":
@@ -343,7 +370,7 @@ def _render_parts(parts: list[ast.TemplatePart], scope: Scope) -> Result:
                 first_unknown = value
             out.append(value.partial if isinstance(value, PartialUnknown) else UNKNOWN_MARKER)
             continue
-        out.append(value)
+        out.append(cast(str, value))  # a rendered part is a string or an Unknown
     if first_unknown is not None:
         return PartialUnknown(first_unknown.reason, first_unknown.location, "".join(out)), steps
     return "".join(out), steps
@@ -361,6 +388,8 @@ def _render_part(part: ast.Node, scope: Scope) -> Result:
         cond, steps = evaluate(part.cond, scope)
         if isinstance(cond, Unknown):
             return cond, steps
+        if cond is None:
+            raise tv.EvalError("the condition value is null")
         chosen = part.then_parts if tv.to_bool(cond) else part.else_parts
         text, more = _render_parts(chosen, scope)
         return text, steps + more
@@ -382,7 +411,7 @@ def _render_for(part: ast.ForDirective, scope: Scope) -> Result:
         steps += more
         if isinstance(text, Unknown):
             return text, steps
-        out.append(text)
+        out.append(cast(str, text))  # rendered parts are a string or an Unknown
     return "".join(out), steps
 
 
@@ -417,16 +446,16 @@ def _for(expr: ast.ForExpr, scope: Scope) -> Result:
                 continue
         item, item_steps = evaluate(expr.value_expr, inner)
         steps += item_steps
-        if not is_object:
+        if expr.key_expr is None:  # `[for ...]`: a tuple result (is_object is False)
             tuple_out.append(item)
             continue
-        out_key, key_steps = evaluate(expr.key_expr, inner)  # type: ignore[arg-type]
+        out_key, key_steps = evaluate(expr.key_expr, inner)
         steps += key_steps
         if isinstance(out_key, Unknown):
             return out_key, steps
-        name = tv.to_string(out_key)
+        name = _key_name(out_key)
         if expr.group:
-            object_out.setdefault(name, []).append(item)  # type: ignore[union-attr]
+            cast("list[object]", object_out.setdefault(name, [])).append(item)
         elif name in object_out:
             raise tv.EvalError(f'duplicate object key "{name}"; use the ellipsis (...) to group values')
         else:
@@ -458,8 +487,8 @@ def _call(expr: ast.FunctionCall, scope: Scope) -> Result:
         kind = "provider-defined function" if "::" in name else "function"
         return unknown(scope, expr, f"{kind} {name}() is not evaluated by iaclint"), steps
     if name not in _UNKNOWN_TOLERANT:
-        for arg in args:
-            found = contains_unknown(arg)
+        for given in args:
+            found = contains_unknown(given)
             if found is not None:
                 return found, steps
     return function(*args), steps
@@ -488,7 +517,8 @@ def _try_or_can(expr: ast.FunctionCall, scope: Scope) -> Result:
     raise tv.EvalError("no expression given to try() could be evaluated without an error")
 
 
-_HANDLERS: dict[type, Callable[[ast.Node, Scope], Result]] = {
+# Each handler takes its own node class; `evaluate` dispatches on the exact type.
+_HANDLERS: dict[type, Callable[[Any, Scope], Result]] = {
     ast.Literal: _literal,
     ast.Parens: _parens,
     ast.Variable: _variable,
@@ -504,4 +534,4 @@ _HANDLERS: dict[type, Callable[[ast.Node, Scope], Result]] = {
     ast.Template: _template,
     ast.ForExpr: _for,
     ast.FunctionCall: _call,
-}  # type: ignore[dict-item]
+}

@@ -14,19 +14,27 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping, TypeAlias, cast
 
 from linter.model import Attribute, Diagnostic, Location, Resource, SourceFormat, Step, Unknown, contains_unknown
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
-from linter.sources import SourceError, read_text
+from linter.sources import SourceError, is_inside, read_text
 from linter.terraform import values as tv
-from linter.terraform.config import DisplayPath, ModuleCall, ModuleConfig, ResourceBlock, SourceFile, load_module, parse_file
-from linter.terraform.evaluator import NO_STEPS, ChildScope, Result, evaluate, evaluate_safely
+from linter.terraform.config import (
+    DisplayPath, ModuleCall, ModuleConfig, ResourceBlock, SourceFile, Variable, load_module, parse_file,
+)
+from linter.terraform.evaluator import NO_STEPS, ChildScope, Result, evaluate, evaluate_safely, where as location_in
 from linter.terraform.types import type_spec
 
 MAX_MODULE_DEPTH = 16
+MAX_INSTANCES = 10_000  # a count beyond this is a mistake or a stress test, not a plan
 COMPUTED = "is known only after apply"
+
+# The instances of a module call: one, a list (count) or a dict (for_each), or an Unknown.
+Children: TypeAlias = "ModuleInstance | list[ModuleInstance] | dict[str, ModuleInstance] | Unknown"
+# ("single", None), ("count", range) or ("for_each", [(key, value)]), or an Unknown.
+Repetition: TypeAlias = "tuple[str, Any] | Unknown"
 
 
 @dataclass(frozen=True)
@@ -57,20 +65,20 @@ class Workspace:
             self.warnings.extend(config.warnings)
         return config
 
-    def warn(self, path: str, line: int, message: str) -> None:
+    def warn(self, path: str, line: int, message: str, kind: str = "input") -> None:
         key = (path, line, message)
         if key not in self._warned:
             self._warned.add(key)
-            self.warnings.append(Diagnostic(path, line, message))
+            self.warnings.append(Diagnostic(path, line, message, kind=kind))
 
 
 class FileScope:
     """The evaluator's scope for expressions of one file of a module instance, with
     optional `count`/`each` bindings."""
 
-    def __init__(self, instance: ModuleInstance, file: SourceFile, bindings: dict[str, Result] | None = None):
+    def __init__(self, instance: ModuleInstance, file: SourceFile, bindings: Mapping[str, Result] | None = None):
         self.instance, self.file, self.path = instance, file, file.display
-        self.bindings = bindings or {}
+        self.bindings: Mapping[str, Result] = bindings or {}
 
     def lookup(self, name: str, node: ast.Node) -> Result:
         if name in self.bindings:
@@ -100,7 +108,7 @@ class ModuleInstance:
         self._locals: dict[str, Result] = {}
         self._in_progress: set[str] = set()
         self._children: dict[str, Result] = {}
-        self._instances: dict[str, object] = {}
+        self._instances: dict[str, Children] = {}
         self._root_values: dict[str, Result] | None = None
         self.existence: Unknown | None = None  # set when the module call's count/for_each is unknown
 
@@ -143,7 +151,7 @@ class ModuleInstance:
             self._variables[name] = self._variable_value(declared)
         return self._variables[name]
 
-    def _variable_value(self, declared) -> Result:  # type: ignore[no-untyped-def]
+    def _variable_value(self, declared: Variable) -> Result:
         value, steps = self._given_value(declared)
         if value is None and not declared.nullable:
             value, steps = self._default(declared)
@@ -156,7 +164,7 @@ class ModuleInstance:
                 return Unknown(f"var.{declared.name} is rejected by Terraform: {exc}", location), steps
         return value, steps
 
-    def _given_value(self, declared) -> Result:  # type: ignore[no-untyped-def]
+    def _given_value(self, declared: Variable) -> Result:
         name = declared.name
         if not self.is_root:
             if name in self._inputs:
@@ -165,7 +173,7 @@ class ModuleInstance:
         given = self._root_variable_values().get(name)
         return given if given is not None else self._default(declared)
 
-    def _default(self, declared) -> Result:  # type: ignore[no-untyped-def]
+    def _default(self, declared: Variable) -> Result:
         if declared.default is None:
             where = declared.file.location(declared.block)
             reason = f"var.{declared.name} has no value: no default, no tfvars entry and no --var"
@@ -205,7 +213,7 @@ class ModuleInstance:
         if declared is not None and declared.type is not None and not _is_string_type(declared.type):
             try:
                 value, _ = evaluate(hcl.parse_expression(text), _ConstantScope(where.path))
-            except (hcl.HclSyntaxError, tv.EvalError) as exc:
+            except (ast.HclSyntaxError, tv.EvalError) as exc:
                 value = Unknown(f"var.{name} from {note} is not a valid expression: {exc}", where)
         return value, (Step(where, f"{note}"),)
 
@@ -295,14 +303,14 @@ class ModuleInstance:
             return {k: outputs(c) for k, c in instances.items()}, NO_STEPS
         return outputs(instances), NO_STEPS
 
-    def child_instances(self, call: ModuleCall):  # type: ignore[no-untyped-def]
+    def child_instances(self, call: ModuleCall) -> Children:
         """The instances of a module call: one, a list (count) or a dict (for_each); an
         Unknown when the source or the repetition cannot be resolved."""
         if call.name not in self._instances:
             self._instances[call.name] = self._make_children(call)
         return self._instances[call.name]
 
-    def _make_children(self, call: ModuleCall):  # type: ignore[no-untyped-def]
+    def _make_children(self, call: ModuleCall) -> Children:
         config = self._child_config(call)
         if isinstance(config, Unknown):
             return config
@@ -325,7 +333,7 @@ class ModuleInstance:
             return Unknown(f"module.{call.name}: modules nested deeper than {MAX_MODULE_DEPTH}", call.file.location(call.block))
         return self.workspace.config(directory)
 
-    def _child(self, call: ModuleCall, config: ModuleConfig, suffix: str, bindings: dict[str, Result],
+    def _child(self, call: ModuleCall, config: ModuleConfig, suffix: str, bindings: Mapping[str, Result],
                existence: Unknown | None = None) -> ModuleInstance:
         scope = FileScope(self, call.file, bindings)
         inputs: dict[str, Result] = {}
@@ -369,6 +377,7 @@ class ModuleInstance:
             where.path, where.line,
             f"module.{call.name}: source {source} is not resolved (no .terraform/modules after terraform init); "
             "values from it are unknown",
+            kind="unresolved-module",
         )
         return Unknown(f"module.{call.name} comes from {source}, which is not resolved", where)
 
@@ -398,9 +407,10 @@ class ModuleInstance:
         for call in self.config.module_calls.values():
             children = self.child_instances(call)
             if isinstance(children, Unknown):
-                children = self._child_despite_unknown_repetition(call, children)
-                if children is None:
+                despite = self._child_despite_unknown_repetition(call, children)
+                if despite is None:
                     continue
+                children = despite
             if isinstance(children, ModuleInstance):
                 children = [children]
             elif isinstance(children, dict):
@@ -426,7 +436,7 @@ class ModuleInstance:
             for k, v in keys:
                 yield self._resource(block, base + _instance_suffix(k), {"each.key": (k, NO_STEPS), "each.value": (v, NO_STEPS)}, None)
 
-    def _resource(self, block: ResourceBlock, address: str, bindings: dict[str, Result], existence: Unknown | None) -> Resource:
+    def _resource(self, block: ResourceBlock, address: str, bindings: Mapping[str, Result], existence: Unknown | None) -> Resource:
         source = block.file
         location = source.location(block.block, block.block.end_line)
         attributes = LazyAttributes(self, block, bindings)
@@ -448,7 +458,7 @@ class ModuleInstance:
         if not path.is_absolute():
             path = self.workspace.display.cwd / path
         path = path.resolve()
-        if not any(_inside(path, root) for root in self.workspace.allowed_roots):
+        if not any(is_inside(path, root) for root in self.workspace.allowed_roots):
             return Unknown(f"{name}() reads {args[0]}, outside the scanned tree", where)
         if name == "fileexists":
             return path.is_file()
@@ -463,7 +473,7 @@ class ModuleInstance:
             raise tv.EvalError("templatefile() needs an object of variables")
         try:
             template = hcl.parse_template(text)
-        except hcl.HclSyntaxError as exc:
+        except ast.HclSyntaxError as exc:
             raise tv.EvalError(f"template {args[0]} is invalid: {exc}") from None
         scope = ChildScope(_ConstantScope(self.workspace.display(path)), {k: (v, NO_STEPS) for k, v in variables.items()})
         value, _ = evaluate(template, scope)
@@ -471,14 +481,6 @@ class ModuleInstance:
 
 
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
 
 
 def _is_string_type(expr: ast.Node) -> bool:
@@ -491,7 +493,7 @@ def _instance_suffix(key: object) -> str:
     return "[" + json.dumps(str(key)) + "]"
 
 
-def _repetition(arguments: dict[str, ast.Attribute], scope: FileScope):  # type: ignore[no-untyped-def]
+def _repetition(arguments: Mapping[str, ast.Attribute], scope: FileScope) -> Repetition:
     """("single", None), ("count", range) or ("for_each", [(key, value)]), or an Unknown
     saying why the instances cannot be known."""
     count = arguments.get("count")
@@ -500,11 +502,14 @@ def _repetition(arguments: dict[str, ast.Attribute], scope: FileScope):  # type:
         if isinstance(value, Unknown):
             return value
         try:
-            number = tv.to_number(value)
+            number = cast("tv.Number | None", tv.to_number(value))  # value is not Unknown here
         except tv.EvalError as exc:
             return Unknown(f"count is rejected by Terraform: {exc}", scope.file.location(count))
-        if number is None or number < 0 or int(number) != number:
+        # is_integer(), not int(number) != number: int() raises on an infinite or NaN count (1/0)
+        if number is None or number < 0 or (isinstance(number, float) and not number.is_integer()):
             return Unknown(f"count must be a non-negative whole number, not {value!r}", scope.file.location(count))
+        if number > MAX_INSTANCES:
+            return Unknown(f"count {number:g} is more instances than iaclint expands ({MAX_INSTANCES})", scope.file.location(count))
         return "count", range(int(number))
     for_each = arguments.get("for_each")
     if for_each is not None:
@@ -559,13 +564,13 @@ class _ConstantScope:
         self.path = path
 
     def lookup(self, name: str, node: ast.Node) -> Result:
-        return Unknown(f"{name} cannot be used here: only constant values are allowed", Location(self.path, node.line, node.col)), NO_STEPS
+        return Unknown(f"{name} cannot be used here: only constant values are allowed", location_in(self, node)), NO_STEPS
 
     def call_file_function(self, name: str, args: list[object], node: ast.Node) -> object:
-        return Unknown(f"{name}() is not evaluated here", Location(self.path, node.line, node.col))
+        return Unknown(f"{name}() is not evaluated here", location_in(self, node))
 
 
-class _AnyAttribute(dict):
+class _AnyAttribute(dict[str, object]):
     """`data.TYPE` as an expression sees it: `data.TYPE.NAME` is an object whose every
     attribute is unknown until plan time."""
 
@@ -582,11 +587,11 @@ class _AnyAttribute(dict):
         return _AnyAttribute(self.reason, self.location, self.depth - 1)
 
 
-class _ResourceObject(dict):
+class _ResourceObject(dict[str, object]):
     """Another resource as an expression sees it: configured arguments have their
     configured value; anything else is computed by the provider, so unknown."""
 
-    def __init__(self, instance: ModuleInstance, block: ResourceBlock, bindings: dict[str, Result]):
+    def __init__(self, instance: ModuleInstance, block: ResourceBlock, bindings: Mapping[str, Result]):
         super().__init__()
         self.instance, self.block, self.bindings = instance, block, bindings
 
@@ -607,7 +612,7 @@ class _ResourceObject(dict):
         return value, (step,) + steps
 
 
-class _OutputObject(dict):
+class _OutputObject(dict[str, object]):
     """A module instance's outputs, evaluated when read."""
 
     def __init__(self, instance: ModuleInstance):
@@ -627,7 +632,7 @@ class _OutputObject(dict):
 class LazyAttributes(Mapping[str, Attribute]):
     """A resource's arguments, each evaluated the first time a policy reads it."""
 
-    def __init__(self, instance: ModuleInstance, block: ResourceBlock, bindings: dict[str, Result]):
+    def __init__(self, instance: ModuleInstance, block: ResourceBlock, bindings: Mapping[str, Result]):
         self.instance, self.block, self.bindings = instance, block, bindings
         self._syntax = {n: a for n, a in block.attributes.items() if n not in _META_ARGUMENTS and n != "//"}
         self._cache: dict[str, Attribute] = {}

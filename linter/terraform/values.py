@@ -28,12 +28,12 @@ import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, NoReturn, Sequence, TypeAlias, TypeGuard, Union
 
 from linter.model import Unknown
 
-TypeSpec = tuple  # a tagged tuple as documented above; kept loose so specs nest freely
-Number = Union[int, float]
+TypeSpec: TypeAlias = tuple[Any, ...]  # a tagged tuple as documented above; kept loose so specs nest freely
+Number: TypeAlias = Union[int, float]
 
 ANY: TypeSpec = ("any",)
 BOOL: TypeSpec = ("bool",)
@@ -62,7 +62,7 @@ class ConversionError(EvalError):
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[Number]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -161,23 +161,23 @@ def to_bool(value: object) -> object:
     raise EvalError(f"cannot convert {type_name(value)} to bool")
 
 
-def to_string(value: object) -> object:
+def to_string(value: object) -> str | Unknown | None:
     """`tostring`: bools and numbers print canonically; collections cannot convert."""
     if value is None or isinstance(value, (str, Unknown)):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if is_number(value):
-        return format_number(value)  # type: ignore[arg-type]
+        return format_number(value)
     raise EvalError(f"cannot convert {type_name(value)} to string")
 
 
-def to_number(value: object) -> object:
+def to_number(value: object) -> Number | Unknown | None:
     """`tonumber`: numbers normalise; strings must be decimal representations."""
     if value is None or isinstance(value, Unknown):
         return value
     if is_number(value):
-        return normalize_number(value)  # type: ignore[arg-type]
+        return normalize_number(value)
     if isinstance(value, str):
         parsed = parse_number(value)
         if parsed is None:
@@ -249,7 +249,7 @@ def set_items(items: Sequence[object]) -> list[object] | Unknown:
     present = [i for i in unique if i is not None]
     nulls = [None] * (len(unique) - len(present))
     if all(isinstance(i, (str, bool)) or is_number(i) for i in present):
-        return sorted(present, key=lambda i: (type_name(i), i)) + nulls  # type: ignore[no-any-return]
+        return sorted(present, key=lambda i: (type_name(i), i)) + nulls
     return sorted(present, key=lambda i: json_encode(i, strict=False)) + nulls
 
 
@@ -371,7 +371,7 @@ def _convert_primitive(value: object, kind: str, path: tuple[str, ...]) -> objec
             return parsed if parsed is not None else _fail(path, "a number is required")
         if not is_number(value):
             _fail(path, "number required")
-        return normalize_number(value)  # type: ignore[arg-type]
+        return normalize_number(value)
     if isinstance(value, str):
         if value in ("true", "false", "1", "0"):
             return value in ("true", "1")
@@ -400,7 +400,7 @@ def _single_type(items: list[object], spec: TypeSpec, path: tuple[str, ...]) -> 
         if any(isinstance(i, Unknown) for i in items) and element == ANY:
             return ANY
         _fail(path, f"{friendly(spec)} required")
-    return element  # type: ignore[return-value]
+    return element
 
 
 def _convert_object(value: object, attrs: Mapping[str, object], path: tuple[str, ...]) -> object:
@@ -427,7 +427,7 @@ def attribute_spec(raw: object) -> tuple[TypeSpec, bool, object]:
     raise EvalError(f"unsupported object attribute constraint {raw!r}")
 
 
-def _fail(path: tuple[str, ...], message: str) -> object:
+def _fail(path: tuple[str, ...], message: str) -> NoReturn:
     """Raise a conversion error, prefixed by the path as Terraform formats it."""
     if not path:
         raise ConversionError(message, message)
@@ -455,9 +455,9 @@ def json_encode(value: object, *, strict: bool = True) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if is_number(value):
-        if strict and math.isinf(value):  # type: ignore[arg-type]
+        if strict and math.isinf(value):
             raise EvalError("cannot serialize infinity as JSON")
-        return format_number(value)  # type: ignore[arg-type]
+        return format_number(value)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list):
