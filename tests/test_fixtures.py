@@ -5,7 +5,6 @@ for JSON. One test per folder compares (code, address, path, line, status) exact
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter.model import ScanResult
 from linter.reporters import github, gitlab, json_report, junit, sarif, text
 
 Renderer = Callable[..., str]
