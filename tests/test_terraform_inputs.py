@@ -60,3 +60,18 @@ def test_a_value_terraform_rejects_is_unknown_with_the_reason(tmp_path: Path) ->
     (finding,) = result.findings
     assert finding.status.value == "unknown"
     assert finding.message.endswith("multi_region: maybe cannot be used here: only constant values are allowed")
+
+
+def test_resources_record_their_references(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("""
+resource "aws_kms_key" "primary" { multi_region = true }
+resource "aws_kms_replica_key" "copy" {
+  provider        = aws.dr
+  primary_key_arn = aws_kms_key.primary.arn
+  description     = "${data.aws_region.here.name} ${module.names.prefix} ${aws_kms_key.primary.key_id}"
+  tags            = { for k in var.tags : k => local.owner }
+}
+""")
+    result = _scan(tmp_path)
+    replica = next(f.resource for f in result.findings if f.resource.type == "aws_kms_replica_key")
+    assert replica.references == ("aws_kms_key.primary", "data.aws_region.here", "module.names")

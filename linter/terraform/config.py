@@ -87,6 +87,47 @@ class ResourceBlock:
     def attributes(self) -> dict[str, ast.Attribute]:
         return {a.name: a for a in self.block.body.attributes}
 
+    def references(self) -> tuple[str, ...]:
+        """The other resources, data sources and module calls this block's expressions
+        refer to (`aws_kms_key.a`, `data.aws_iam_policy_document.p`, `module.keys`): the
+        graph's edges, in order of first appearance."""
+        found: dict[str, None] = {}
+        for attribute in self.block.body.attributes:
+            if attribute.name not in ("provider", "providers"):  # provider configurations are not resources
+                _collect_references(attribute.expr, found)
+        _collect_references(self.block.body.blocks, found)
+        return tuple(found)
+
+
+_NOT_RESOURCES = frozenset({"var", "local", "each", "count", "path", "terraform", "self"})
+
+
+def _collect_references(node: object, found: dict[str, None]) -> None:
+    if isinstance(node, ast.GetAttr):
+        parts = _traversal_names(node)
+        if parts and parts[0] not in _NOT_RESOURCES:
+            if parts[0] == "data" and len(parts) >= 3:
+                found.setdefault(".".join(parts[:3]), None)
+                return
+            if parts[0] != "data" and len(parts) >= 2:
+                found.setdefault(".".join(parts[:2]), None)
+                return
+    if isinstance(node, ast.Node):
+        for name in node._fields():
+            _collect_references(getattr(node, name, None), found)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _collect_references(item, found)
+
+
+def _traversal_names(node: ast.Node) -> list[str]:
+    """`a.b.c` as ["a", "b", "c"] (indexes end the names), or [] when not rooted at a name."""
+    names: list[str] = []
+    while isinstance(node, (ast.GetAttr, ast.Index)):
+        names = [node.name] + names if isinstance(node, ast.GetAttr) else []
+        node = node.obj
+    return [node.name] + names if isinstance(node, ast.Variable) else []
+
 
 @dataclass
 class ModuleCall:

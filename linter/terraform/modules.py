@@ -446,7 +446,7 @@ class ModuleInstance:
         if existence is not None and existence.location is not None:
             context += (Step(existence.location, f"how many instances cannot be known: {existence.reason}"),)
         return Resource(address, block.type, fmt, location, attributes, block.construct_path, context,
-                        existence=existence)
+                        references=block.references(), existence=existence)
 
     # ------------------------------------------------------------------ files
 
