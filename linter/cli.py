@@ -88,6 +88,8 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                        type=_var_option("--param"), help="a CloudFormation parameter (pseudo parameters too)")
     group.add_argument("--param-file", action="append", metavar="FILE", dest="param_files",
                        help="CloudFormation parameters from a JSON or YAML file (AWS CLI or CodePipeline form)")
+    group.add_argument("--no-cache", action="store_true",
+                       help="do not keep parsed files between runs (in $IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint)")
 
 
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -257,6 +259,7 @@ def _scan_options(args: argparse.Namespace, settings: Settings, baseline: str | 
         strict=settings.strict,
         env={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")},
         cwd=Path.cwd(),
+        cache_dir=None if args.no_cache else _cache_dir(),
         policies=_policies(settings),
         exceptions=settings.exceptions,
         baseline=_load_baseline(baseline) if baseline is not None else None,
@@ -368,3 +371,11 @@ def _baseline(args: argparse.Namespace) -> int:
         print(f"{error.path}:{error.line}: error: {error.message}", file=sys.stderr)
     print(f"iaclint: recorded {len(entries)} finding{'s' if len(entries) != 1 else ''} in {args.output}")
     return EXIT_ERROR if problems else EXIT_CLEAN
+
+
+def _cache_dir() -> Path | None:
+    """$IACLINT_CACHE_DIR, else $XDG_CACHE_HOME/iaclint, else ~/.cache/iaclint."""
+    if os.environ.get("IACLINT_CACHE_DIR"):
+        return Path(os.environ["IACLINT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "iaclint" if base and base != "~/.cache" else None

@@ -38,6 +38,7 @@ class ScanOptions:
     exceptions: tuple[PolicyException, ...] = ()
     baseline: Baseline | None = None
     today: datetime.date = field(default_factory=datetime.date.today)  # when suppressions expire
+    cache_dir: Path | None = None  # where parsed syntax trees are kept between runs; None: not kept
 
 
 def scan(options: ScanOptions) -> ScanResult:

@@ -61,7 +61,11 @@ def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, o
     roots = tuple({display.cwd, *(_root_of(Path(t)) for t in options.targets)})
     # The workspace reports into the graph's own lists: attributes are evaluated lazily,
     # while policies read them, so a warning can arise after this function returns.
-    workspace = Workspace(display, options.var_inputs, options.env, roots, errors=graph.errors, warnings=graph.warnings)
+    from linter.cache import SyntaxCache
+
+    cache = SyntaxCache(options.cache_dir) if options.cache_dir is not None else None
+    workspace = Workspace(display, options.var_inputs, options.env, roots, errors=graph.errors,
+                          warnings=graph.warnings, cache=cache)
     resources = list(terraform_resources(list(discovered.terraform_dirs), workspace, types | STACK_TYPES))
     graph.resources.extend(resources)
     graph.files_scanned += sum(len(c.files) + len(c.errors) for c in workspace.configs.values())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from linter.cache import SyntaxCache
 from linter.model import Diagnostic, Location
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
@@ -177,7 +178,9 @@ def module_files(directory: Path) -> list[Path]:
         return []
 
 
-def parse_file(path: Path, display: str) -> tuple[ast.Body | None, SourceFile | None, Diagnostic | None]:
+def parse_file(
+    path: Path, display: str, cache: SyntaxCache | None = None
+) -> tuple[ast.Body | None, SourceFile | None, Diagnostic | None]:
     """Parse one configuration file; a failure is a Diagnostic with its line."""
     try:
         text = read_text(path)
@@ -185,10 +188,8 @@ def parse_file(path: Path, display: str) -> tuple[ast.Body | None, SourceFile | 
         return None, None, Diagnostic(display, exc.line, exc.message, exc.column)
     source = SourceFile(path, display, text.splitlines())
     try:
-        if path.name.endswith(".json"):
-            body = json_body(text)
-        else:
-            body = hcl.parse(text, display)
+        kind, parse = ("tf.json", json_body) if path.name.endswith(".json") else ("hcl", hcl.parse)
+        body = cache.get_or_parse(kind, text, parse) if cache is not None else parse(text)
     except ast.HclSyntaxError as exc:
         return None, source, Diagnostic(display, exc.line, exc.message, exc.col)
     except JsonBodyError as exc:
@@ -196,11 +197,11 @@ def parse_file(path: Path, display: str) -> tuple[ast.Body | None, SourceFile | 
     return body, source, None
 
 
-def load_module(directory: Path, display_dir: str, display: "DisplayPath") -> ModuleConfig:
+def load_module(directory: Path, display_dir: str, display: "DisplayPath", cache: SyntaxCache | None = None) -> ModuleConfig:
     config = ModuleConfig(directory, display_dir)
     overrides: list[tuple[ast.Body, SourceFile]] = []
     for path in module_files(directory):
-        body, source, error = parse_file(path, display(path))
+        body, source, error = parse_file(path, display(path), cache)
         if error is not None:
             config.errors.append(error)
         if body is None or source is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, TypeAlias, cast
 
+from linter.cache import SyntaxCache
 from linter.model import Attribute, Diagnostic, Location, Resource, SourceFormat, Step, Unknown, contains_unknown
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
@@ -54,12 +55,13 @@ class Workspace:
     configs: dict[Path, ModuleConfig] = field(default_factory=dict)
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    cache: SyntaxCache | None = None
     _warned: set[tuple[str, int, str]] = field(default_factory=set)
 
     def config(self, directory: Path) -> ModuleConfig:
         config = self.configs.get(directory)
         if config is None:
-            config = load_module(directory, self.display(directory) or ".", self.display)
+            config = load_module(directory, self.display(directory) or ".", self.display, self.cache)
             self.configs[directory] = config
             self.errors.extend(config.errors)
             self.warnings.extend(config.warnings)
@@ -221,7 +223,7 @@ class ModuleInstance:
         display = self.workspace.display(path)
         if path.name.endswith(".json"):
             return self._json_var_file(path, display)
-        body, source, error = parse_file(path, display)
+        body, source, error = parse_file(path, display, self.workspace.cache)
         if error is not None:
             self.workspace.errors.append(error)
         if body is None or source is None:
