@@ -59,7 +59,8 @@ def test_a_value_terraform_rejects_is_unknown_with_the_reason(tmp_path: Path) ->
     result = _scan(tmp_path, inputs=(VarInput("var", "replicate=maybe"),))
     (finding,) = result.findings
     assert finding.status.value == "unknown"
-    assert finding.message.endswith("multi_region: maybe cannot be used here: only constant values are allowed")
+    assert finding.message.endswith("multi_region: var.replicate is rejected by Terraform: a bool is required")
+    assert [e.message for e in result.errors] == ["--var replicate=maybe: a bool is required"]
 
 
 def test_resources_record_their_references(tmp_path: Path) -> None:
@@ -75,3 +76,38 @@ resource "aws_kms_replica_key" "copy" {
     result = _scan(tmp_path)
     replica = next(f.resource for f in result.findings if f.resource.type == "aws_kms_replica_key")
     assert replica.references == ("aws_kms_key.primary", "data.aws_region.here", "module.names")
+
+
+def test_a_locals_cycle_is_an_error_and_its_value_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a = local.b\n  b = local.a\n}\n'
+        'resource "aws_kms_key" "k" {\n  multi_region = local.a\n}\n'
+    )
+    result = _scan(tmp_path)
+    assert [(e.path, e.line, e.message) for e in result.errors] == [
+        ("main.tf", 2, "local.a refers to itself through a reference cycle; Terraform rejects the configuration")]
+    assert [f.status.value for f in result.findings] == ["unknown"]
+
+
+def test_a_module_that_calls_itself_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "again" {\n  source = "./"\n}\nresource "aws_kms_key" "k" {\n  multi_region = true\n}\n')
+    result = _scan(tmp_path)
+    assert [(e.path, e.line, e.message) for e in result.errors] == [
+        ("main.tf", 1, "module.again calls ./, which is already being evaluated: a module cycle")]
+    assert [(f.resource.address, f.status.value) for f in result.findings] == [("aws_kms_key.k", "fail")]
+
+
+def test_primitive_var_values_are_taken_literally_and_bad_ones_are_input_errors(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "mr" {\n  type = bool\n}\nresource "aws_kms_key" "k" {\n  multi_region = var.mr\n}\n')
+    assert [f.status.value for f in _scan(tmp_path, inputs=(VarInput("var", "mr=1"),)).findings] == ["fail"]
+    bad = _scan(tmp_path, inputs=(VarInput("var", "mr=tru"),))
+    assert [(e.path, e.line, e.message) for e in bad.errors] == [("<command line>", 0, "--var mr=tru: a bool is required")]
+
+
+def test_override_file_attribute_is_located_in_the_override_file(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_kms_key" "k" {\n  multi_region = false\n}\n')
+    (tmp_path / "main_override.tf").write_text('resource "aws_kms_key" "k" {\n  multi_region = true\n}\n')
+    (finding,) = _scan(tmp_path).findings
+    assert [(s.location.path, s.location.line, s.note) for s in finding.evidence] == [
+        ("main_override.tf", 2, "multi_region = true")]

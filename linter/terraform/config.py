@@ -33,12 +33,17 @@ class SourceFile:
     display: str
     lines: list[str]
 
-    def note(self, line: int) -> str:
-        """The source line, without its trailing comment, trimmed, for provenance notes."""
-        if 1 <= line <= len(self.lines):
-            text = " ".join(_without_comment(self.lines[line - 1]).split())
-            return text if len(text) <= 100 else text[:97] + "..."
-        return ""
+    def note(self, line: int, column: int = 1) -> str:
+        """The source line from `column` on, without its trailing comment, trimmed, for
+        provenance notes. Only the part near the column is read: a minified JSON file is
+        one long line, and notes must not cost a pass over all of it each."""
+        if not 1 <= line <= len(self.lines):
+            return ""
+        text = self.lines[line - 1]
+        if len(text) > 200:
+            text = text[max(column - 1, 0): max(column - 1, 0) + 200]
+        text = " ".join(_without_comment(text).split())
+        return text if len(text) <= 100 else text[:97] + "..."
 
     def location(self, node: ast.Node, end_line: int = 0) -> Location:
         positioned = cast("Positioned", node)  # every concrete node sets line and col
@@ -159,6 +164,8 @@ class ModuleConfig:
     resources: dict[str, ResourceBlock] = field(default_factory=dict)
     module_calls: dict[str, ModuleCall] = field(default_factory=dict)
     errors: list[Diagnostic] = field(default_factory=list)
+    # Attributes an override file put into a block of another file, by id: their file.
+    override_files: dict[int, SourceFile] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
@@ -309,6 +316,8 @@ def _merge_override(body: ast.Body, source: SourceFile, config: ModuleConfig) ->
             )
             continue
         _replace_attributes(target, block)
+        for attribute in block.body.attributes:
+            config.override_files[id(attribute)] = source
         if kind == "variable":
             config.variables[labels[0]] = _variable(target, config.variables[labels[0]].file)
 

@@ -28,7 +28,7 @@ from linter.terraform.config import (
 from linter.terraform.evaluator import NO_STEPS, ChildScope, Result, evaluate, evaluate_safely, where as location_in
 from linter.terraform.types import type_spec
 
-MAX_MODULE_DEPTH = 16
+MAX_MODULE_DEPTH = 32
 MAX_INSTANCES = 10_000  # a count beyond this is a mistake or a stress test, not a plan
 COMPUTED = "is known only after apply"
 
@@ -67,6 +67,12 @@ class Workspace:
             self.warnings.extend(config.warnings)
         return config
 
+    def error(self, path: str, line: int, message: str) -> None:
+        key = (path, line, message)
+        if key not in self._warned:
+            self._warned.add(key)
+            self.errors.append(Diagnostic(path, line, message))
+
     def warn(self, path: str, line: int, message: str, kind: str = "input") -> None:
         key = (path, line, message)
         if key not in self._warned:
@@ -101,9 +107,11 @@ class ModuleInstance:
         inputs: dict[str, Result] | None,
         root_dir: Path,
         depth: int = 0,
+        callers: tuple[Path, ...] = (),
     ):
         self.workspace, self.config, self.address = workspace, config, address
         self.context, self.root_dir, self.depth = context, root_dir, depth
+        self.chain = callers + (config.directory,)  # this module's directory and its callers' directories
         self.is_root = inputs is None
         self._inputs = inputs or {}
         self._variables: dict[str, Result] = {}
@@ -162,8 +170,13 @@ class ModuleInstance:
                 spec = type_spec(declared.type)
                 value = tv.convert(value, spec)
             except tv.EvalError as exc:
-                location = steps[0].location if steps else declared.file.location(declared.block)
+                location = steps[-1].location if steps else declared.file.location(declared.block)
+                if location.path in ("<command line>", "<environment>"):
+                    # terraform plan stops on such a value: an input error, not a finding
+                    self.workspace.errors.append(Diagnostic(location.path, 0, f"{steps[-1].note}: {exc}"))
                 return Unknown(f"var.{declared.name} is rejected by Terraform: {exc}", location), steps
+        if isinstance(value, Unknown) and value.location is not None and value.location.path in ("<command line>", "<environment>"):
+            self.workspace.errors.append(Diagnostic(value.location.path, 0, value.reason))
         return value, steps
 
     def _given_value(self, declared: Variable) -> Result:
@@ -182,7 +195,7 @@ class ModuleInstance:
             return Unknown(reason, where), (Step(where, f"variable \"{declared.name}\" has no default"),)
         attribute = declared.default
         value, steps = evaluate_safely(attribute.expr, FileScope(self, declared.file))
-        step = Step(declared.file.location(attribute), f"variable {declared.name} default: {declared.file.note(attribute.line)}")
+        step = Step(declared.file.location(attribute), f"variable {declared.name} default: {declared.file.note(attribute.line, attribute.col)}")
         return value, (step,) + steps
 
     def _root_variable_values(self) -> dict[str, Result]:
@@ -208,11 +221,12 @@ class ModuleInstance:
         return values
 
     def _string_input(self, name: str, text: str, where: Location, note: str) -> Result:
-        """A value from the environment or --var: a string for string variables, an HCL
-        expression for other types (as Terraform reads them)."""
+        """A value from the environment or --var, as Terraform reads it: taken literally
+        (then converted) for an untyped variable or one of a primitive type, an HCL
+        expression for collection and structural types."""
         declared = self.config.variables.get(name)
         value: object = text
-        if declared is not None and declared.type is not None and not _is_string_type(declared.type):
+        if declared is not None and declared.type is not None and not _is_primitive_type(declared.type):
             try:
                 value, _ = evaluate(hcl.parse_expression(text), _ConstantScope(where.path))
             except (ast.HclSyntaxError, tv.EvalError) as exc:
@@ -232,7 +246,7 @@ class ModuleInstance:
         out: dict[str, Result] = {}
         for attribute in body.attributes:
             value, _ = evaluate_safely(attribute.expr, scope)
-            out[attribute.name] = (value, (Step(source.location(attribute), f"{source.note(attribute.line)} ({path.name})"),))
+            out[attribute.name] = (value, (Step(source.location(attribute), f"{source.note(attribute.line, attribute.col)} ({path.name})"),))
         return out
 
     def _json_var_file(self, path: Path, display: str) -> dict[str, Result]:
@@ -257,14 +271,14 @@ class ModuleInstance:
             return Unknown(f"local.{name} is not declared in {self.config.display_dir}", file.location(node)), NO_STEPS
         if name in self._in_progress:
             where = named.file.location(named.attribute)
-            self.workspace.warn(where.path, where.line, f"local.{name} refers to itself (a cycle)")
+            self.workspace.error(where.path, where.line, f"local.{name} refers to itself through a reference cycle; Terraform rejects the configuration")
             return Unknown(f"local.{name} is part of a reference cycle", where), NO_STEPS
         self._in_progress.add(name)
         try:
             value, steps = evaluate_safely(named.attribute.expr, FileScope(self, named.file))
         finally:
             self._in_progress.discard(name)
-        step = Step(named.file.location(named.attribute), f"local {named.file.note(named.attribute.line)}")
+        step = Step(named.file.location(named.attribute), f"local {named.file.note(named.attribute.line, named.attribute.col)}")
         self._locals[name] = (value, (step,) + steps)
         return self._locals[name]
 
@@ -280,7 +294,7 @@ class ModuleInstance:
             value, steps = evaluate_safely(named.attribute.expr, FileScope(self, named.file))
         finally:
             self._in_progress.discard(key)
-        step = Step(named.file.location(named.attribute), f"output {name}: {named.file.note(named.attribute.line)}")
+        step = Step(named.file.location(named.attribute), f"output {name}: {named.file.note(named.attribute.line, named.attribute.col)}")
         return value, (step,) + steps
 
     # ------------------------------------------------------------------ module calls
@@ -331,8 +345,15 @@ class ModuleInstance:
         directory = self._resolve_source(call)
         if isinstance(directory, Unknown):
             return directory
+        where = call.file.location(call.block)
+        if directory in self.chain:
+            message = f"module.{call.name} calls {call.source}, which is already being evaluated: a module cycle"
+            self.workspace.error(where.path, where.line, message)
+            return Unknown(message, where)
         if self.depth >= MAX_MODULE_DEPTH:
-            return Unknown(f"module.{call.name}: modules nested deeper than {MAX_MODULE_DEPTH}", call.file.location(call.block))
+            message = f"module.{call.name}: modules nested deeper than {MAX_MODULE_DEPTH} levels are not evaluated"
+            self.workspace.warn(where.path, where.line, message, kind="unresolved-module")
+            return Unknown(message, where)
         return self.workspace.config(directory)
 
     def _child(self, call: ModuleCall, config: ModuleConfig, suffix: str, bindings: Mapping[str, Result],
@@ -343,12 +364,12 @@ class ModuleInstance:
             if arg_name in _META_ARGUMENTS:
                 continue
             value, steps = evaluate_safely(attribute.expr, scope)
-            step = Step(call.file.location(attribute), f"module input {call.file.note(attribute.line)}")
+            step = Step(call.file.location(attribute), f"module input {call.file.note(attribute.line, attribute.col)}")
             inputs[arg_name] = (value, (step,) + steps)
         where = call.file.location(call.block)
         context = self.context + (Step(where, f"module.{call.name}{suffix} (source {call.source or '?'})"),)
         child = ModuleInstance(self.workspace, config, f"{self.address}module.{call.name}{suffix}.", context, inputs,
-                               self.root_dir, self.depth + 1)
+                               self.root_dir, self.depth + 1, self.chain)
         child.existence = existence if existence is not None else self.existence
         return child
 
@@ -485,8 +506,8 @@ class ModuleInstance:
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
-def _is_string_type(expr: ast.Node) -> bool:
-    return isinstance(expr, ast.Variable) and expr.name == "string"
+def _is_primitive_type(expr: ast.Node) -> bool:
+    return isinstance(expr, ast.Variable) and expr.name in ("string", "number", "bool")
 
 
 def _instance_suffix(key: object) -> str:
@@ -605,12 +626,12 @@ class _ResourceObject(dict[str, object]):
 
     def attribute_result(self, key: str) -> Result:
         attribute = self.block.attributes.get(key)
-        file = self.block.file
+        file = self.block.file if attribute is None else self.instance.config.override_files.get(id(attribute), self.block.file)
         if attribute is None or key in _META_ARGUMENTS:
             where = file.location(self.block.block)
             return Unknown(f"{self.block.type}.{self.block.name}.{key} {COMPUTED}", where), NO_STEPS
         value, steps = evaluate_safely(attribute.expr, FileScope(self.instance, file, self.bindings))
-        step = Step(file.location(attribute), f"{self.block.type}.{self.block.name}: {file.note(attribute.line)}")
+        step = Step(file.location(attribute), f"{self.block.type}.{self.block.name}: {file.note(attribute.line, attribute.col)}")
         return value, (step,) + steps
 
 
@@ -642,9 +663,9 @@ class LazyAttributes(Mapping[str, Attribute]):
     def __getitem__(self, name: str) -> Attribute:
         if name not in self._cache:
             syntax = self._syntax[name]
-            file = self.block.file
+            file = self.instance.config.override_files.get(id(syntax), self.block.file)
             value, steps = evaluate_safely(syntax.expr, FileScope(self.instance, file, self.bindings))
-            step = Step(file.location(syntax, syntax.end_line), file.note(syntax.line))
+            step = Step(file.location(syntax, syntax.end_line), file.note(syntax.line, syntax.col))
             self._cache[name] = Attribute(name, value, file.location(syntax, syntax.end_line), (step,) + steps)
         return self._cache[name]
 
