@@ -175,6 +175,15 @@ def _duplicate(key: Any, first: int, last: int) -> LoadWarning:
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _loader_class: type | None = None
+# PyYAML shares one node (and one constructed object) between an anchor and its aliases, so
+# a few lines can stand for billions of values ("billion laughs"), and whatever later walks
+# the data (the intrinsic evaluator) runs for minutes in gigabytes. Merge keys and repeated
+# blocks in real templates add hundreds of values, not a million.
+MAX_ALIAS_VALUES = 1_000_000
+# Both PyYAML loaders spell anchor and alias names with these characters only, so text that
+# lacks either mark has no alias, and the check is skipped (`&&` in a script, `s3:*`, ...).
+_ANCHOR = re.compile(r"&[0-9A-Za-z_-]")
+_ALIAS = re.compile(r"\*[0-9A-Za-z_-]")
 
 
 def load_yaml(text: str) -> Loaded:
@@ -182,7 +191,8 @@ def load_yaml(text: str) -> Loaded:
 
     Resolution stays PyYAML's YAML 1.1 (`yes`/`no`/`on`/`off` are booleans, as in
     CloudFormation's own parser) except that timestamps are not resolved: an unquoted
-    `2010-09-09` stays a string. Anchors, aliases and merge keys (`<<`) work.
+    `2010-09-09` stays a string. Anchors, aliases and merge keys (`<<`) work, up to
+    `MAX_ALIAS_VALUES` values brought in by aliases.
     """
     import yaml
 
@@ -190,6 +200,8 @@ def load_yaml(text: str) -> Loaded:
     loader = _yaml_loader_class()(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _ANCHOR.search(text) and _ALIAS.search(text):
+            _check_alias_expansion(node, text)
         data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error) from None
@@ -200,6 +212,51 @@ def load_yaml(text: str) -> Loaded:
     finally:
         loader.dispose()
     return Loaded(data, tuple(loader.load_warnings))
+
+
+def _check_alias_expansion(root: Any, text: str) -> None:
+    if _alias_values(root) > MAX_ALIAS_VALUES:
+        line, column = _first_alias(text)
+        raise LoadError(f"YAML aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?)",
+                        line, column)
+
+
+def _alias_values(root: Any) -> int:
+    """How many values the aliases add: the size of the node graph with every alias
+    expanded, less its distinct nodes. Each node is sized once, so this is linear in the
+    distinct nodes; iterative, because construction itself handles any nesting depth."""
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_sized = stack.pop()
+        if children_sized:
+            # a child still being sized contains this node (a recursive alias): count it once
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))
+        elif id(node) not in entered:
+            entered.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return sizes[id(root)] - len(entered)
+
+
+def _children(node: Any) -> list[Any]:
+    if node.id == "scalar":
+        return []
+    if node.id == "mapping":  # (key, value) pairs
+        return [child for pair in node.value for child in pair]
+    return list(node.value)
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    """Line and column of the first alias: composed nodes do not record where aliases are,
+    so the (rare) error path parses the text again, stopping at the first alias event."""
+    import yaml
+
+    for event in yaml.parse(text, Loader=_yaml_loader_class()):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return 0, 0
 
 
 def _yaml_error(error: Any) -> LoadError:
