@@ -254,7 +254,7 @@ def _first_alias(text: str) -> tuple[int, int]:
     import yaml
 
     for event in yaml.parse(text, Loader=_yaml_loader_class()):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             return event.start_mark.line + 1, event.start_mark.column + 1
     return 0, 0
 
