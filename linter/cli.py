@@ -3,7 +3,9 @@ output and exit codes.
 
 This is the only module that reads the environment, the terminal and argv. Exit codes are
 defined once, here: 0 clean, 1 fail findings (unknown ones too, and suppression problems,
-under --strict), 2 an input error or a usage error. Start-up stays light: parsers,
+under --strict), 2 an input error or a usage error (2 wins over 1). Whatever goes wrong
+ends in one line on standard error, `iaclint: error: ...` or, for a defect of iaclint's
+own, `iaclint: internal error: ...`, never in a traceback. Start-up stays light: parsers,
 reporters and the configuration reader are imported only once a command needs them.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
@@ -72,7 +75,8 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--format", action="append", type=_format_option, metavar="FORMAT[=FILE]",
                        help="text, json, sarif, junit, github or gitlab, to FILE or standard output (repeatable)")
     group.add_argument("--output", metavar="FILE", help="write the report given without =FILE to FILE")
-    group.add_argument("--quiet", action="store_true", help="only fail findings and errors")
+    group.add_argument("--quiet", action="store_true",
+                       help="only fail and unknown findings and errors: no suppressed findings, no warnings")
     group.add_argument("--no-color", action="store_true", help="never colour the text output")
 
 
@@ -121,7 +125,14 @@ def _format_option(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --version and --help, once printed
+        code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    return _flushed(code)
+
+
+def _run(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "policies":
@@ -139,14 +150,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a defect is reported in one line, never as a traceback
+        detail = " ".join(str(exc).split())
+        print(f"iaclint: internal error: {type(exc).__name__}: {detail} (please report this)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _flushed(code: int) -> int:
+    """Write what is still buffered now, so that a failure (a full disk, a closed pipe) is
+    one line here rather than a traceback from the interpreter at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _drop_standard_output()
+        print(f"iaclint: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return code
 
 
 def _list_policies() -> int:
     from policies import POLICIES
 
-    for policy in POLICIES:
-        meta = policy.meta
-        print(f"{meta.code}  {meta.slug:<24} {meta.severity.value:<8} {meta.title}")
+    lines = [f"{p.meta.code}  {p.meta.slug:<24} {p.meta.severity.value:<8} {p.meta.title}\n" for p in POLICIES]
+    _to_standard_output("".join(lines), "the policy list")
     return EXIT_CLEAN
 
 
@@ -156,8 +182,8 @@ def _explain(code: str) -> int:
     policy = by_code(code)
     if policy is None:
         raise UsageError(f"unknown policy {code!r}; `iaclint policies` lists them")
-    print(f"{policy.meta.code} {policy.meta.slug} ({policy.meta.severity.value})\n")
-    print(policy.doc.strip())
+    head = f"{policy.meta.code} {policy.meta.slug} ({policy.meta.severity.value})"
+    _to_standard_output(f"{head}\n\n{policy.doc.strip()}\n", "the documentation")
     return EXIT_CLEAN
 
 
@@ -169,10 +195,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.show_config:
         from linter.config import render_toml
 
-        sys.stdout.write(render_toml(settings, [p.meta.code for p in _policies(settings)]))
+        _write(render_toml(settings, [p.meta.code for p in _policies(settings)]), None)
         return EXIT_CLEAN
+    from linter.engine import scan
+
     outputs = _outputs(settings.format, args.output)
-    result = _scan(_scan_options(args, settings, baseline=args.baseline))
+    result = scan(_scan_options(args, settings, baseline=args.baseline))
     for output in outputs:
         _write(_render(result, output, args), output.path)
     if any(output.format == "github" for output in outputs):
@@ -182,13 +210,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def exit_code(result: ScanResult) -> int:
     """2 for an input error; 1 for a failing finding, or (under --strict, where they are
-    errors) an unknown finding or a suppression problem; else 0."""
+    errors) an unknown finding, a suppression problem or a module source that could not be
+    followed (its resources are unknown); else 0."""
     from linter.model import Status
 
     if any(error.kind != "suppression" for error in result.errors):
         return EXIT_ERROR
     failing = {Status.FAIL, Status.UNKNOWN} if result.strict else {Status.FAIL}
     if result.errors or any(f.status in failing for f in result.findings):
+        return EXIT_FINDINGS
+    if result.strict and any(w.kind == "unresolved-module" for w in result.warnings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -198,8 +229,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     from linter import config
 
     cwd = Path.cwd()
-    if args.config is not None and not Path(args.config).is_file():
-        raise UsageError(f"--config {args.config}: no such file")
+    if args.config is not None:
+        _require_file("--config", args.config)
     path = Path(args.config).resolve() if args.config is not None else config.find_config(cwd)
     try:
         layer = config.load(path, cwd) if path is not None else {}
@@ -207,6 +238,17 @@ def _settings(args: argparse.Namespace) -> Settings:
         return config.merge(layer, _command_line_layer(args), source)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _require_file(option: str, path: str) -> None:
+    try:
+        is_file = stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        is_file = False
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot read: {exc.strerror or exc}") from None
+    if not is_file:
+        raise UsageError(f"{option} {path}: no such file")
 
 
 def _command_line_layer(args: argparse.Namespace) -> dict[str, Any]:
@@ -221,8 +263,8 @@ def _command_line_layer(args: argparse.Namespace) -> dict[str, Any]:
             except ConfigError as exc:
                 raise UsageError(f"--{option}: {exc}") from None
     for kind, value in args.var_inputs or ():
-        if kind == "var-file" and not Path(value).is_file():
-            raise UsageError(f"--var-file {value}: no such file")
+        if kind == "var-file":
+            _require_file("--var-file", value)
     given = {
         "exclude": tuple(args.exclude or ()),
         "var_inputs": tuple(args.var_inputs or ()),
@@ -244,10 +286,11 @@ def _policies(settings: Settings) -> tuple[Policy, ...]:
 
 
 def _scan_options(args: argparse.Namespace, settings: Settings, baseline: str | None = None) -> ScanOptions:
+    from linter.discovery import is_missing
     from linter.engine import ScanOptions
     from linter.terraform.modules import VarInput
 
-    missing = [p for p in args.paths if not Path(p).exists()]
+    missing = [p for p in args.paths if is_missing(p)]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
     return ScanOptions(
@@ -289,16 +332,6 @@ def _load_baseline(path: str) -> Baseline:
         raise UsageError(str(exc)) from None
 
 
-def _scan(options: ScanOptions) -> ScanResult:
-    from linter.cloudformation.intrinsics import ParameterValueError
-    from linter.engine import scan
-
-    try:
-        return scan(options)
-    except ParameterValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _outputs(specs: Sequence[str], output: str | None) -> list[Output]:
     """The reports to write: each `FORMAT[=FILE]`; --output names the file of the one
     given without `=FILE`. At most one report goes to standard output."""
@@ -312,7 +345,7 @@ def _outputs(specs: Sequence[str], output: str | None) -> list[Output]:
         outputs = [Output(o.format, output) if o.path is None else o for o in outputs]
     elif len(bare) > 1:
         raise UsageError(f"only one report can go to standard output, not {', '.join(bare)}: give the others as --format FORMAT=FILE")
-    paths = [Path(o.path).resolve() for o in outputs if o.path is not None]
+    paths = [os.path.realpath(o.path) for o in outputs if o.path is not None]
     if len(set(paths)) != len(paths):
         raise UsageError("two reports would be written to the same file")
     return outputs
@@ -333,12 +366,30 @@ def _use_color(args: argparse.Namespace, format_name: str) -> bool:
 
 def _write(output: str, path: str | None) -> None:
     if path is None:
-        sys.stdout.write(output)
+        _to_standard_output(output, "the report")
         return
     try:
         Path(path).write_text(output, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _to_standard_output(text: str, what: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:  # a full disk, a closed pipe
+        _drop_standard_output()
+        raise UsageError(f"cannot write {what}: {exc.strerror or exc}") from None
+
+
+def _drop_standard_output() -> None:
+    """Point standard output at the null device, so that what is still buffered does not
+    fail again, with a traceback, when the interpreter flushes it at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _append_step_summary(result: ScanResult) -> None:
@@ -362,14 +413,16 @@ def _baseline(args: argparse.Namespace) -> int:
     """Write the failing and unknown findings to the baseline file; inputs that could not
     be read are reported (exit 2), since the baseline then misses their findings."""
     from linter.baseline import recorded, render
+    from linter.engine import scan
 
-    result = _scan(_scan_options(args, _settings(args)))
+    result = scan(_scan_options(args, _settings(args)))
     entries = recorded(result.findings)
     _write(render(entries, Path(args.output), Path.cwd()), args.output)
     problems = [e for e in result.errors if e.kind != "suppression"]
     for error in problems:
         print(f"{error.path}:{error.line}: error: {error.message}", file=sys.stderr)
-    print(f"iaclint: recorded {len(entries)} finding{'s' if len(entries) != 1 else ''} in {args.output}")
+    _to_standard_output(f"iaclint: recorded {len(entries)} finding{'s' if len(entries) != 1 else ''} in {args.output}\n",
+                        "the summary")
     return EXIT_ERROR if problems else EXIT_CLEAN
 
 

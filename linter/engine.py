@@ -44,7 +44,7 @@ class ScanOptions:
 def scan(options: ScanOptions) -> ScanResult:
     inputs = [Path(given.value) for given in options.var_inputs if given.kind == "var-file"]
     inputs += [Path(path) for path in options.param_files]
-    discovered = discover(list(options.targets), options.excludes, options.cwd, [p.resolve() for p in inputs])
+    discovered = discover(list(options.targets), options.excludes, options.cwd, [Path(os.path.realpath(p)) for p in inputs])
     types = frozenset().union(*(p.meta.resource_types for p in options.policies))
     graph = build_graph(discovered, options, types)
     findings, checked = evaluate_policies(graph.resources, options.policies)

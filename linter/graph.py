@@ -3,6 +3,7 @@ count of files read. Each file is parsed once, by the parser its format calls fo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from linter.model import Diagnostic, Resource
 from linter.terraform.config import DisplayPath
 
 if TYPE_CHECKING:
+    from linter.cloudformation.intrinsics import ParameterValueError
     from linter.engine import ScanOptions
 
 
@@ -26,6 +28,8 @@ class Graph:
 def build_graph(discovered: Discovered, options: ScanOptions, types: frozenset[str]) -> Graph:
     graph = Graph()
     display = DisplayPath(options.cwd.resolve())
+    graph.errors.extend(Diagnostic(display(path), 0, message) for path, message in discovered.errors)
+    graph.warnings.extend(Diagnostic(display(path), 0, message) for path, message in discovered.warnings)
     consumed: set[Path] = set()
     for manifest in discovered.assemblies:
         consumed |= _add_assembly(graph, manifest, display, options)
@@ -77,14 +81,20 @@ def _add_terraform(graph: Graph, discovered: Discovered, display: DisplayPath, o
 
 
 def _root_of(target: Path) -> Path:
-    resolved = target.resolve()
-    return resolved if resolved.is_dir() else resolved.parent
+    resolved = Path(os.path.realpath(target))
+    return resolved if os.path.isdir(resolved) else resolved.parent
 
 
 def _add_assembly(graph: Graph, manifest: Path, display: DisplayPath, options: ScanOptions) -> set[Path]:
+    from linter.cloudformation.intrinsics import ParameterValueError
     from linter.parsers import cdk
 
-    result = cdk.parse_assembly(manifest, display(manifest), options.params)
+    try:
+        result = cdk.parse_assembly(manifest, display(manifest), options.params)
+    except ParameterValueError as exc:  # the assembly's stacks are not checked
+        graph.errors.append(_parameter_error(exc, display.cwd))
+        graph.files_scanned += 1
+        return set()
     graph.resources.extend(result.resources)
     graph.errors.extend(result.errors)
     graph.warnings.extend(result.warnings)
@@ -111,18 +121,44 @@ def _read_template_or_plan(graph: Graph, path: Path, display: DisplayPath, optio
 
     try:
         return cfn.parse_template_tree(path, shown, options.params)
-    except ParameterValueError:
-        raise
+    except ParameterValueError as exc:
+        graph.errors.append(_parameter_error(exc, display.cwd))
+        graph.files_scanned += 1
+        return None
     except Exception as exc:  # noqa: BLE001 - one file's defect must not end the scan
         graph.errors.append(Diagnostic(shown, 0, f"internal error while reading this template: {type(exc).__name__}: {exc}"))
         return None
 
 
+def _parameter_error(exc: ParameterValueError, cwd: Path) -> Diagnostic:
+    """A --param or --param-file value the template's AllowedValues forbid: an error at
+    the parameter's declaration; the other templates are still checked."""
+    message = str(exc).removesuffix(f" ({exc.path})")
+    return Diagnostic(exc.path, _parameter_line(cwd / exc.path, exc.parameter), message)
+
+
+def _parameter_line(template: Path, name: str) -> int:
+    """The line declaring parameter `name`, read again (only on this error path)."""
+    from linter.parsers.yamljson import LoadError, key_line, load
+    from linter.sources import SourceError, read_text
+
+    try:
+        parameters = load(read_text(template)).data.get("Parameters")
+    except (SourceError, LoadError, AttributeError):
+        return 0
+    return key_line(parameters, name)
+
+
 def _sniff_plan(raw: bytes) -> bool:
-    head = raw[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = raw[:65536].decode("utf-16", errors="ignore").encode()
-    return b'"format_version"' in head or (b'"planned_values"' in raw and b'"resource_changes"' in raw)
+    """Whether a `.json` file is a `terraform show -json` plan. Plans in UTF-16 or UTF-32,
+    with or without a byte-order mark, are looked at decoded."""
+    from linter.parsers.plan import sniff_encoding as plan_encoding  # the plan reader's own test
+
+    encoding, skip = plan_encoding(raw[:4])
+    if encoding == "utf-8":
+        return b'"format_version"' in raw[:4096] or (b'"planned_values"' in raw and b'"resource_changes"' in raw)
+    head = raw[skip:skip + 65536].decode(encoding, errors="ignore")
+    return '"format_version"' in head or ('"planned_values"' in head and '"resource_changes"' in head)
 
 
 def _add_plan(graph: Graph, raw: bytes, shown: str) -> None:

@@ -114,6 +114,7 @@ def test_step_summary_when_github_is_one_of_the_reports(tmp_path: Path, capsys: 
     (["--baseline", "missing.json"], "baseline missing.json: cannot read: No such file or directory"),
     (["--param-file", "missing.json"], "missing.json: cannot read the parameter file: No such file or directory"),
     (["no/such/dir"], "no such file or directory: no/such/dir"),
+    ([".", "/nonexistent"], "no such file or directory: /nonexistent"),  # nothing is checked
 ])
 def test_usage_errors(args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                       monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,6 +136,28 @@ def test_exit_codes(source: str, args: list[str], code: int, tmp_path: Path, mon
     (tmp_path / "main.tf").write_text(source)
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--quiet", *args, "."]) == code
+
+
+def test_quiet_keeps_fail_and_unknown_findings_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_kms_key" "fail" {\n  multi_region = true\n}\n'
+        'resource "aws_kms_key" "unknown" {\n  multi_region = var.x\n}\nvariable "x" {}\n'
+        '# iaclint:ignore KMS001 reason="approved"\nresource "aws_kms_key" "suppressed" {\n  multi_region = true\n}\n'
+        '# iaclint:ignore KMS999 reason="a warning"\n')
+    (tmp_path / "broken.tf.json").write_text("{")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--quiet", "--no-color", "."]) == 2  # the error wins over the failing finding
+    assert capsys.readouterr().out.splitlines() == [
+        "main.tf:2:3: KMS001 [high] aws_kms_key.fail is a multi-Region key (multi_region = true)",
+        "    main.tf:2: multi_region = true",
+        "main.tf:5:3: KMS001 [high] aws_kms_key.unknown: cannot tell whether it is multi-Region: multi_region: var.x"
+        " has no value: no default, no tfvars entry and no --var (unknown)",
+        "    main.tf:5: multi_region = var.x",
+        '    main.tf:7: variable "x" has no default',
+        "broken.tf.json:1:2: error: invalid JSON: expected a value",
+        "2 files, 3 resources checked: 1 failed, 1 unknown, 1 suppressed, 1 errors, 1 warnings",
+    ]
 
 
 def test_param_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,3 +111,15 @@ def test_override_file_attribute_is_located_in_the_override_file(tmp_path: Path)
     (finding,) = _scan(tmp_path).findings
     assert [(s.location.path, s.location.line, s.note) for s in finding.evidence] == [
         ("main_override.tf", 2, "multi_region = true")]
+
+
+def test_strict_fails_on_a_module_source_that_cannot_be_followed(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from linter.cli import main
+
+    (tmp_path / "main.tf").write_text('module "kms" {\n  source       = "terraform-aws-modules/kms/aws"\n  multi_region = true\n}\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-color", "."]) == 0
+    assert main(["check", "--no-color", "--strict", "."]) == 1
+    out = capsys.readouterr().out
+    assert "main.tf:1: warning: module.kms: source terraform-aws-modules/kms/aws is not resolved" in out
+    assert out.endswith("0 errors, 1 warnings (1 module sources not resolved)\n")

@@ -68,7 +68,7 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 )
 
 
-def _sniff(raw: bytes) -> tuple[str, int]:
+def sniff_encoding(raw: bytes) -> tuple[str, int]:
     """The encoding and BOM length. Without a BOM, JSON starts with an ASCII character,
     so where the zero bytes are gives the encoding away (RFC 4627, section 3)."""
     for bom, encoding in _BOMS:
@@ -83,7 +83,7 @@ def _sniff(raw: bytes) -> tuple[str, int]:
 
 def decode(raw: bytes) -> str:
     """The text of a plan file; raises `PlanError` when the bytes do not decode."""
-    encoding, skip = _sniff(raw)
+    encoding, skip = sniff_encoding(raw)
     body = raw[skip:]
     try:
         return body.decode(encoding)

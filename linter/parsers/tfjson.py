@@ -20,6 +20,9 @@ from linter.parsers import hcl_ast as ast
 _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
            "locals": 0, "terraform": 0, "moved": 0, "import": 0, "check": 1, "removed": 0,
            "ephemeral": 2}
+# Deeper arrays and objects are an error: Terraform configurations nest a few levels, and
+# each level costs Python stack frames here and in the evaluator.
+MAX_NESTING = 128
 # Inside these blocks values are literal JSON, not templates.
 _LITERAL_ATTRIBUTES = {("variable", "default")}
 
@@ -46,7 +49,7 @@ _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"', re.S)
 class _Reader:
     def __init__(self, text: str):
         self.text = text
-        self.pos = 0
+        self.pos = self.depth = 0
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def where(self, pos: int) -> tuple[int, int]:
@@ -76,11 +79,14 @@ class _Reader:
         if match.group(4):
             return JNode({"true": True, "false": False, "null": None}[match.group(4)], line, col)
         punct = match.group(2)
-        if punct == "{":
-            return JNode(self._object(), line, col)
-        if punct == "[":
-            return JNode(self._array(), line, col)
-        raise self.fail(f"invalid JSON: unexpected {punct!r}", start)
+        if punct not in ("{", "["):
+            raise self.fail(f"invalid JSON: unexpected {punct!r}", start)
+        if self.depth == MAX_NESTING:
+            raise self.fail(f"invalid JSON: nested too deeply (more than {MAX_NESTING} levels)", start)
+        self.depth += 1
+        node = JNode(self._object() if punct == "{" else self._array(), line, col)
+        self.depth -= 1
+        return node
 
     def _skip_ws(self) -> int:
         while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
@@ -126,7 +132,10 @@ class _Reader:
 
 def load_positions(text: str) -> JNode:
     reader = _Reader(text)
-    node = reader.value()
+    try:
+        node = reader.value()
+    except RecursionError:  # arrays or objects nested deeper than the reader recurses
+        raise reader.fail("invalid JSON: nested too deeply", reader.pos) from None
     if reader._skip_ws() != len(text):
         raise reader.fail("invalid JSON: extra data after the document", reader.pos)
     return node
@@ -142,7 +151,10 @@ def json_body(text: str) -> ast.Body:
         block_type = str(key.value)
         if block_type == "//":
             continue
-        blocks.extend(_blocks(block_type, _LABELS.get(block_type, 0), (), key, value))
+        try:
+            blocks.extend(_blocks(block_type, _LABELS.get(block_type, 0), (), key, value))
+        except RecursionError:  # read, but too deep to turn into expressions
+            raise JsonBodyError("invalid JSON: nested too deeply", key.line, key.col) from None
     return ast.Body([], blocks, 1, 1)
 
 

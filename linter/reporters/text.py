@@ -16,8 +16,8 @@ def render(result: ScanResult, color: bool = False, quiet: bool = False, **_: ob
 
     lines: list[str] = []
     for finding in result.findings:
-        if quiet and finding.status is not Status.FAIL:
-            continue
+        if quiet and finding.status not in (Status.FAIL, Status.UNKNOWN):
+            continue  # quiet never hides an unknown value: it is not a pass
         lines.extend(_finding_lines(finding, paint))
     for error in result.errors:
         column = f":{error.column}" if error.column else ""
