@@ -178,6 +178,17 @@ class Finding:
     evidence: tuple[Step, ...]
     suppression: Suppression | None = None
 
+    @property
+    def reported_location(self) -> Location:
+        """Where a reader is sent: the deciding attribute when it is in the resource's own
+        file (a module input in another file is evidence, not the place to fix), else the
+        resource block."""
+        block = self.resource.location
+        where = self.attribute_location
+        if where is None or where.path != block.path or where.line < 1:
+            return block
+        return where
+
 
 @dataclass(frozen=True)
 class ScanResult:

@@ -52,9 +52,7 @@ def _position(finding: Finding) -> dict[str, str | int]:
     """The deciding attribute's line through the end of the resource block, when the
     attribute is in the resource's file; else the resource block."""
     block = finding.resource.location
-    where = finding.attribute_location
-    if where is None or where.path != block.path or where.line < 1:
-        where = block
+    where = finding.reported_location
     position: dict[str, str | int] = {"file": where.path}
     if where.line >= 1:
         position["line"] = where.line
@@ -142,9 +140,7 @@ def _summary_row(finding: Finding, strict: bool) -> str:
     status = finding.status.value
     if finding.status is Status.UNKNOWN and strict:
         status = "unknown (fails under --strict)"
-    where = finding.attribute_location or finding.resource.location
-    if where.path != finding.resource.location.path or where.line < 1:
-        where = finding.resource.location
+    where = finding.reported_location
     message = finding.message
     if finding.suppression is not None:
         message += f" (suppressed: {finding.suppression.reason})"

@@ -24,9 +24,7 @@ def render(result: ScanResult, color: bool = False, **_: object) -> str:
 
 
 def _issue(finding: Finding, strict: bool) -> dict[str, object]:
-    where = finding.attribute_location
-    if where is None or where.path != finding.resource.location.path or where.line < 1:
-        where = finding.resource.location
+    where = finding.reported_location
     unknown = finding.status is Status.UNKNOWN
     return {
         "type": "issue",

@@ -68,11 +68,8 @@ def _suite(name: str, cases: list[ET.Element]) -> ET.Element:
 
 def _testcase(case: _Case, strict: bool) -> ET.Element:
     resource = case.resource
-    where = resource.location
     finding = case.finding
-    if finding is not None and finding.attribute_location is not None:
-        if finding.attribute_location.path == where.path and finding.attribute_location.line >= 1:
-            where = finding.attribute_location
+    where = finding.reported_location if finding is not None else resource.location
     element = ET.Element("testcase", classname=case.policy, name=_clean(f"{resource.address} ({where.path})"),
                          file=_clean(where.path), line=str(where.line))
     if finding is not None:

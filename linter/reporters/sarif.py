@@ -188,8 +188,8 @@ def _primary_location(finding: Finding) -> Json:
     """The deciding attribute when known (in the resource's file), the resource block as
     its context; else the resource block itself."""
     block = finding.resource.location
-    where = finding.attribute_location
-    if where is None or where.path != block.path or where.line < 1:
+    where = finding.reported_location
+    if where is block:
         return {"physicalLocation": _physical(block)}
     physical = _physical(where)
     if block != where and block.line >= 1 and _contains(block, where):

@@ -31,9 +31,7 @@ def render(result: ScanResult, color: bool = False, quiet: bool = False, **_: ob
 
 def _finding_lines(finding: Finding, paint) -> list[str]:  # type: ignore[no-untyped-def]
     resource = finding.resource
-    where = finding.attribute_location or resource.location
-    if where.path != resource.location.path:
-        where = resource.location
+    where = finding.reported_location
     status = "" if finding.status is Status.FAIL else f" ({finding.status.value})"
     head = (
         f"{where.path}:{where.line}:{max(where.column, 1)}: {paint(finding.status.value, finding.policy_id)}"
