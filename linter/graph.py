@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from linter.discovery import Discovered
 from linter.model import Diagnostic, Resource
-from linter.terraform.config import DisplayPath
+from linter.sources import DisplayPath
 
 if TYPE_CHECKING:
     from linter.cloudformation.intrinsics import ParameterValueError

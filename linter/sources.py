@@ -8,6 +8,7 @@ lies in a scanned tree (discovery following a symlink, `file()` in a Terraform m
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 
@@ -54,3 +55,17 @@ def is_inside(path: Path, root: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+class DisplayPath:
+    """Turns absolute paths into the display paths findings use (relative to the
+    working directory when inside it)."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+
+    def __call__(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.cwd).as_posix()
+        except ValueError:
+            return Path(os.path.relpath(path, self.cwd)).as_posix()

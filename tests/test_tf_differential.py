@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from linter.model import contains_unknown
-from linter.terraform.config import DisplayPath
+from linter.sources import DisplayPath
 from linter.terraform.modules import VarInput, Workspace
 from linter.terraform.project import terraform_resources
 

@@ -8,7 +8,6 @@ Terraform reads it.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from linter.model import Diagnostic, Location
 from linter.parsers import hcl
 from linter.parsers import hcl_ast as ast
 from linter.parsers.tfjson import JsonBodyError, json_body
-from linter.sources import SourceError, read_text
+from linter.sources import DisplayPath, SourceError, read_text
 
 if TYPE_CHECKING:
     from linter.terraform.evaluator import Positioned
@@ -221,20 +220,6 @@ def load_module(directory: Path, display_dir: str, display: "DisplayPath", cache
     for body, source in overrides:
         _merge_override(body, source, config)
     return config
-
-
-class DisplayPath:
-    """Turns absolute paths into the display paths findings use (relative to the
-    working directory when inside it)."""
-
-    def __init__(self, cwd: Path):
-        self.cwd = cwd
-
-    def __call__(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.cwd).as_posix()
-        except ValueError:
-            return Path(os.path.relpath(path, self.cwd)).as_posix()
 
 
 def _collect(body: ast.Body, source: SourceFile, config: ModuleConfig) -> None:
