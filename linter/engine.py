@@ -58,7 +58,9 @@ def scan(options: ScanOptions) -> ScanResult:
         errors=_sorted(errors),
         warnings=_sorted(warnings),
         files_scanned=graph.files_scanned,
-        resources=len(graph.resources),
+        # Resources that a policy read: the graph holds more (CloudFormation templates
+        # give all their resources; Terraform only the types some policy reads).
+        resources=len({id(resource) for _, resource, _ in checked}),
         tool_version=__version__,
         strict=options.strict,
     )
