@@ -123,3 +123,18 @@ def test_strict_fails_on_a_module_source_that_cannot_be_followed(tmp_path: Path,
     out = capsys.readouterr().out
     assert "main.tf:1: warning: module.kms: source terraform-aws-modules/kms/aws is not resolved" in out
     assert out.endswith("0 errors, 1 warnings (1 module sources not resolved)\n")
+
+
+def test_text_output_shows_ten_unresolved_module_sources_and_counts_the_rest(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from linter.cli import main
+
+    calls = "".join(f'module "m{i:02d}" {{\n  source = "example/mod{i}/aws"\n}}\n' for i in range(12))
+    (tmp_path / "main.tf").write_text(calls)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-color", "."]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum("is not resolved" in line for line in lines) == 10
+    assert lines[-2:] == [
+        "... and 2 more module sources not resolved (--format json lists them all)",
+        "1 files, 0 resources checked: 0 failed, 0 unknown, 0 suppressed, 0 errors, 12 warnings (12 module sources not resolved)",
+    ]

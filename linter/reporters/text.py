@@ -8,6 +8,7 @@ from linter.model import Finding, ScanResult, Status
 _COLORS = {"fail": "\033[31m", "unknown": "\033[33m", "suppressed": "\033[36m", "error": "\033[1;31m",
            "warning": "\033[33m", "dim": "\033[2m"}
 _RESET = "\033[0m"
+MAX_UNRESOLVED_SHOWN = 10
 
 
 def render(result: ScanResult, color: bool = False, quiet: bool = False, **_: object) -> str:
@@ -23,8 +24,16 @@ def render(result: ScanResult, color: bool = False, quiet: bool = False, **_: ob
         column = f":{error.column}" if error.column else ""
         lines.append(f"{error.path}:{error.line}{column}: {paint('error', 'error')}: {error.message}")
     if not quiet:
+        unresolved = 0
         for warning in result.warnings:
+            if warning.kind == "unresolved-module":
+                unresolved += 1
+                if unresolved > MAX_UNRESOLVED_SHOWN:
+                    continue  # a monorepo has hundreds; the summary counts them all
             lines.append(f"{warning.path}:{warning.line}: {paint('warning', 'warning')}: {warning.message}")
+        if unresolved > MAX_UNRESOLVED_SHOWN:
+            hidden = unresolved - MAX_UNRESOLVED_SHOWN
+            lines.append(f"... and {hidden} more module sources not resolved (--format json lists them all)")
     lines.append(_summary(result))
     return "\n".join(lines) + "\n"
 
