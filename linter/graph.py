@@ -3,6 +3,7 @@ count of files read. Each file is parsed once, by the parser its format calls fo
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +120,12 @@ def _read_template_or_plan(graph: Graph, path: Path, display: DisplayPath, optio
     from linter.cloudformation.intrinsics import ParameterValueError
     from linter.parsers import cloudformation as cfn
 
+    try:  # read once: the bytes sniffed above, as Path.read_text would give them
+        text: str | None = io.StringIO(raw.decode("utf-8"), newline=None).read()
+    except UnicodeDecodeError:
+        text = None  # the template reader reports what cannot be decoded
     try:
-        return cfn.parse_template_tree(path, shown, options.params)
+        return cfn.parse_template_tree(path, shown, options.params, text=text)
     except ParameterValueError as exc:
         graph.errors.append(_parameter_error(exc, display.cwd))
         graph.files_scanned += 1

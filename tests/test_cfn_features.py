@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_fixtures import expectations
+from test_fixtures import assert_marked_findings, expectations
 
 from linter.cloudformation.intrinsics import ParameterValueError
 from linter.cloudformation.parameters import FileParameter, ParamFileError, load_param_file
@@ -50,12 +50,7 @@ def test_marked_fixture_folders_are_found() -> None:
 
 @pytest.mark.parametrize("folder", MARKED, ids=lambda p: p.name)
 def test_marked_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(folder)
-    result = scan(ScanOptions(targets=(".",), cwd=folder))
-    got = {(f.policy_id, f.resource.address, f.resource.location.path, f.resource.location.line, f.status.value)
-           for f in result.findings}
-    assert result.errors == ()
-    assert got == expectations(folder)
+    assert_marked_findings(folder, monkeypatch)
 
 
 # ----------------------------------------------------------------------------- Fn::ForEach

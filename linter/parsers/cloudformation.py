@@ -180,14 +180,17 @@ def parse_template_tree(
     construct_paths: Callable[[str], Mapping[str, str]] = lambda display: {},
     existence: Unknown | None = None,
     known_template: bool = False,
+    text: str | None = None,
     _chain: tuple[Path, ...] = (),
 ) -> TemplateResult | None:
     """Parse the template `file` and, recursively, the nested stack templates `locate`
-    finds for it (a path relative to the parent template's folder)."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return TemplateResult(display_path, errors=[Diagnostic(display_path, 0, f"cannot read template: {error}")])
+    finds for it (a path relative to the parent template's folder). `text` is the
+    file's text when the caller has already read it."""
+    if text is None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return TemplateResult(display_path, errors=[Diagnostic(display_path, 0, f"cannot read template: {error}")])
     chain = (*_chain, file.resolve())
     children = _Children(file, display_path, params or {}, chain, source_format=source_format, context=context,
                          locate=locate, construct_paths=construct_paths)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from linter.model import Diagnostic, Finding, Location, ScanResult, Status
+from linter.model import Diagnostic, Finding, ScanResult, Status
+from linter.reporters.trail import trail_lines
 
 _COMMAND = {Status.FAIL: "error", Status.UNKNOWN: "warning", Status.SUPPRESSED: "notice"}
 
@@ -63,19 +64,7 @@ def _position(finding: Finding) -> dict[str, str | int]:
 
 
 def _annotation(finding: Finding) -> str:
-    lines = [finding.message]
-    if finding.resource.construct_path:
-        lines.append(f"construct: {finding.resource.construct_path}")
-    lines.extend(f"  {_place(step.location)}: {step.note}" for step in finding.evidence)
-    if finding.suppression is not None:
-        until = f" (until {finding.suppression.until})" if finding.suppression.until else ""
-        lines.append(f"suppressed: {finding.suppression.reason}{until}")
-    return "\n".join(lines)
-
-
-def _place(location: Location) -> str:
-    """`path:line`, or the path alone for places with no line (`<command line>`)."""
-    return str(location) if location.line >= 1 else location.path
+    return "\n".join([finding.message, *trail_lines(finding)])
 
 
 def _diagnostic_command(name: str, title: str, diagnostic: Diagnostic) -> str:

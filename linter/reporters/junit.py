@@ -12,7 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from linter.model import Diagnostic, Finding, Location, Resource, ScanResult, Status
+from linter.model import Diagnostic, Finding, Resource, ScanResult, Status
+from linter.reporters.trail import trail_lines
 from policies import POLICIES
 from policies.base import Policy
 
@@ -105,20 +106,7 @@ def details(finding: Finding) -> str:
         f"{finding.policy_id} [{finding.severity.value}] {finding.status.value}: {finding.message}",
         f"resource: {resource.address} ({resource.type}, {resource.source_format.value}) at {resource.location}",
     ]
-    if resource.construct_path:
-        lines.append(f"construct: {resource.construct_path}")
-    if finding.evidence:
-        lines.append("evidence:")
-        lines.extend(f"  {_place(step.location)}: {step.note}" for step in finding.evidence)
-    if finding.suppression is not None:
-        until = f" (until {finding.suppression.until})" if finding.suppression.until else ""
-        lines.append(f"suppressed: {finding.suppression.reason}{until}")
-    return "\n".join(lines)
-
-
-def _place(location: Location) -> str:
-    """`path:line`, or the path alone for places with no line (`<command line>`)."""
-    return str(location) if location.line >= 1 else location.path
+    return "\n".join(lines + trail_lines(finding, evidence_heading="evidence:"))
 
 
 def _input_suite(result: ScanResult) -> ET.Element:
